@@ -1,0 +1,105 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from concierge.models import AuditEntry, ContactLog, Member, Purchase, Staff, Store, Tag, Tier, TierProgram
+
+
+@admin.register(Store)
+class StoreAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "tier_program"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(Staff)
+class StaffAdmin(UserAdmin):
+    list_display = ["username", "display_name", "store", "is_active"]
+    list_filter = ["store", "groups", "is_active"]
+    search_fields = ["username", "display_name", "first_name", "last_name"]
+    fieldsets = (*UserAdmin.fieldsets, (_("Store"), {"fields": ("store", "display_name")}))
+    add_fieldsets = (*UserAdmin.add_fieldsets, (_("Store"), {"fields": ("store", "display_name", "groups")}))
+
+
+class TierInline(admin.TabularInline):
+    model = Tier
+    extra = 0
+    fields = [
+        "rank",
+        "name",
+        "min_day_points",
+        "min_month_points",
+        "min_period_points",
+        "renewal_points",
+        "dedicated_manager",
+        "closed_store_events",
+        "salons",
+        "lounge",
+        "birthday_gift",
+        "other_benefits",
+    ]
+
+
+@admin.register(TierProgram)
+class TierProgramAdmin(admin.ModelAdmin):
+    list_display = ["name", "period_start_month", "period_start_day", "points_per_yuan"]
+    inlines = [TierInline]
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    search_fields = ["name"]
+
+
+@admin.register(Member)
+class MemberAdmin(admin.ModelAdmin):
+    list_display = ["member_no", "name", "store", "tier", "value_class", "lifecycle", "last_purchase_at"]
+    list_filter = ["store", "tier", "value_class", "lifecycle"]
+    search_fields = ["member_no", "name", "phone_last4"]
+    autocomplete_fields = ["tags"]
+    readonly_fields = [
+        "value_class",
+        "spend_rank",
+        "lifecycle",
+        "first_purchase_at",
+        "last_purchase_at",
+        "spend_12m",
+        "purchase_count",
+        "tier_period_start",
+    ]
+
+
+@admin.register(Purchase)
+class PurchaseAdmin(admin.ModelAdmin):
+    list_display = ["receipt_ref", "store", "member", "purchased_at", "amount"]
+    list_filter = ["store"]
+    search_fields = ["receipt_ref", "member__member_no"]
+    raw_id_fields = ["member", "staff"]
+    date_hierarchy = "purchased_at"
+
+
+@admin.register(ContactLog)
+class ContactLogAdmin(admin.ModelAdmin):
+    list_display = ["member", "staff", "channel", "outcome", "contacted_at"]
+    raw_id_fields = ["member", "staff"]
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """The audit trail is evidence: nobody edits or deletes it, not even an administrator."""
+
+    list_display = ["at", "action", "object_repr", "from_state", "to_state", "actor", "store"]
+    list_filter = ["action", "store"]
+    search_fields = ["action", "object_repr"]
+    date_hierarchy = "at"
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields] + ["data"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,21 @@
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from concierge.roles import Role
+
+
+def shell(request):
+    """The header's navigation: only the pages the user's roles can use."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    items = []
+    if user.has_perm("concierge.view_store_overview"):
+        items.append(("overview", _("Overview"), reverse("concierge:overview")))
+    if user.has_perm("concierge.view_member"):
+        items.append(("members", _("Members"), reverse("concierge:member_search")))
+    if user.has_perm("concierge.import_data"):
+        items.append(("imports", _("Imports"), reverse("concierge:imports")))
+    if user.is_staff and user.has_role(Role.ADMIN):
+        items.append(("admin", _("Settings"), reverse("admin:index")))
+    return {"nav_items": items}

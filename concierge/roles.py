@@ -1,0 +1,71 @@
+"""Staff roles. Each role is a Django group of the same name, created by a migration."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    VIP_MANAGER = "vip_manager", _("VIP manager")
+    FRONT_DESK = "front_desk", _("Front desk")
+    COMPLAINT_HANDLER = "complaint_handler", _("Complaint handler")
+    STORE_MANAGER = "store_manager", _("Store manager")
+    ADMIN = "admin", _("Administrator")
+
+
+# Permissions each role's group carries, as "app_label.codename".
+ROLE_PERMISSIONS = {
+    Role.VIP_MANAGER: [
+        "concierge.view_member",
+        "concierge.view_member_phone",
+        "concierge.view_purchase",
+        "concierge.view_contactlog",
+        "concierge.add_contactlog",
+    ],
+    Role.FRONT_DESK: [
+        "concierge.view_member",
+        "concierge.view_purchase",
+        "concierge.view_contactlog",
+        "concierge.add_contactlog",
+    ],
+    Role.COMPLAINT_HANDLER: [
+        "concierge.view_member",
+        "concierge.view_member_phone",
+        "concierge.view_purchase",
+        "concierge.view_contactlog",
+        "concierge.add_contactlog",
+    ],
+    Role.STORE_MANAGER: [
+        "concierge.view_member",
+        "concierge.view_member_phone",
+        "concierge.view_purchase",
+        "concierge.view_contactlog",
+        "concierge.add_contactlog",
+        "concierge.view_store_overview",
+        "concierge.import_data",
+    ],
+    Role.ADMIN: [
+        "concierge.view_member",
+        "concierge.view_member_phone",
+        "concierge.view_purchase",
+        "concierge.view_contactlog",
+        "concierge.add_contactlog",
+        "concierge.view_store_overview",
+        "concierge.import_data",
+        "concierge.view_auditentry",
+        "concierge.view_store",
+        "concierge.change_store",
+        "concierge.view_staff",
+        "concierge.add_staff",
+        "concierge.change_staff",
+        "concierge.view_tierprogram",
+        "concierge.add_tierprogram",
+        "concierge.change_tierprogram",
+        "concierge.view_tier",
+        "concierge.add_tier",
+        "concierge.change_tier",
+        "concierge.delete_tier",
+        "concierge.view_tag",
+        "concierge.add_tag",
+        "concierge.change_tag",
+    ],
+}

@@ -1,0 +1,3 @@
+"""WebSocket routes; the alert consumer joins here."""
+
+websocket_urlpatterns = []

@@ -1,0 +1,5 @@
+from django.http import HttpResponse
+
+
+def import_page(request):
+    return HttpResponse("")

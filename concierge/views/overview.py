@@ -1,0 +1,5 @@
+from django.http import HttpResponse
+
+
+def store_overview(request):
+    return HttpResponse("")

@@ -1,0 +1,7 @@
+from concierge.models import Member
+
+
+def test_member_phone_mask_and_last4(db, store):
+    member = Member.objects.create(store=store, member_no="A1", name="张三", phone="13812345678")
+    assert member.phone_last4 == "5678"
+    assert member.masked_phone == "138****5678"
