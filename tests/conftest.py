@@ -15,14 +15,29 @@ from tests.factories import StaffFactory, StoreFactory
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
-def pytest_collection_modifyitems(config, items):
-    on_postgres = connection.vendor == "postgresql"
-    on_redis = bool(os.environ.get("REDIS_URL"))
-    for item in items:
-        if "postgres" in item.keywords and not on_postgres:
-            item.add_marker(pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL=postgres://..."))
-        if "redis" in item.keywords and not on_redis:
-            item.add_marker(pytest.mark.skip(reason="needs Redis: set REDIS_URL=redis://..."))
+def _missing_service(item):
+    if "postgres" in item.keywords and connection.vendor != "postgresql":
+        return "needs PostgreSQL: set DATABASE_URL=postgres://..."
+    if "redis" in item.keywords and not os.environ.get("REDIS_URL"):
+        return "needs Redis: set REDIS_URL=redis://..."
+    return None
+
+
+def pytest_runtest_setup(item):
+    reason = _missing_service(item)
+    if reason:
+        pytest.skip(reason)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    # CI must prove everything: a skip there means a service or browser was missing, which is a failure.
+    report = yield
+    if IN_CI and report.skipped and not hasattr(report, "wasxfail"):
+        report.outcome = "failed"
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        report.longrepr = f"skipped in CI, which must run every test: {reason}"
+    return report
 
 
 @pytest.fixture
