@@ -1,0 +1,64 @@
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import CommandError, call_command
+
+from concierge.management.commands.seed_demo import DEMO_PASSWORD, DEMO_STAFF, STORE_CODE
+from concierge.models import ContactLog, Member, Purchase, Staff, Store
+from concierge.roles import Role
+
+
+@pytest.fixture
+def seeded(db):
+    call_command("seed_demo", verbosity=0)
+    return Store.objects.get(code=STORE_CODE)
+
+
+def test_every_value_class_lifecycle_and_tier_occurs(seeded):
+    members = Member.objects.filter(store=seeded)
+    assert 300 <= members.count() <= 500
+    assert set(members.values_list("value_class", flat=True)) == {"A", "B", "C", ""}
+    assert set(members.values_list("lifecycle", flat=True)) == set(Member.Lifecycle.values)
+    tiers = set(members.exclude(tier=None).values_list("tier__name", flat=True))
+    assert tiers == {"ME", "WE", "SVIP"}
+    assert seeded.tier_program.tiers.get(name="SVIP").dedicated_manager
+
+
+def test_history_has_returns_visits_and_contacts(seeded):
+    purchases = Purchase.objects.filter(store=seeded)
+    assert purchases.filter(amount__lt=0).exists()
+    assert purchases.filter(amount=0).exists()
+    assert ContactLog.objects.filter(member__store=seeded).exists()
+    assert Member.objects.filter(store=seeded, birthday_is_lunar=True).exists()
+    assert Member.objects.filter(store=seeded, tags__name="瓷器").exists()
+
+
+def test_every_role_has_a_demo_login(seeded):
+    roles = set()
+    for username, *_ in DEMO_STAFF:
+        user = authenticate(username=username, password=DEMO_PASSWORD)
+        assert user is not None, username
+        assert user.store == seeded
+        roles.update(user.roles)
+    assert roles == set(Role)
+    assert Staff.objects.get(username="admin").is_staff
+
+
+def test_refuses_to_load_over_members_unless_forced(seeded):
+    before = sorted(Member.objects.values_list("member_no", "name", "phone"))
+    with pytest.raises(CommandError, match="already has members"):
+        call_command("seed_demo", verbosity=0)
+
+    call_command("seed_demo", "--force", verbosity=0)
+
+    # Same seed, same day: forcing replaces the store with an identical one, not a second copy.
+    assert sorted(Member.objects.values_list("member_no", "name", "phone")) == before
+    assert Store.objects.filter(code=STORE_CODE).count() == 1
+
+
+def test_prints_the_demo_logins(seeded, capsys):
+    call_command("seed_demo", "--logins")
+    out = capsys.readouterr().out
+    for username, display_name, *_ in DEMO_STAFF:
+        assert username in out
+        assert display_name in out
+    assert DEMO_PASSWORD in out
