@@ -1,0 +1,129 @@
+"""Browser tests: Playwright's sync API driving Debian's chromium against pytest-django's live server.
+
+Playwright's sync API runs an event loop on the test's thread while the browser is open, and
+Django refuses ORM calls from a thread with a running loop. So every test prepares its data
+first (the `demo` fixture) and only then opens the browser; assertions go through the page.
+"""
+
+import re
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+from concierge.management.commands.seed_demo import DEMO_PASSWORD
+from concierge.models import Member
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SCREENSHOTS = Path(settings.BASE_DIR) / "test-artifacts" / "screenshots"
+TABLETS = {"landscape": {"width": 1024, "height": 768}, "portrait": {"width": 820, "height": 1180}}
+E2E_DIR = Path(__file__).parent
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if E2E_DIR in Path(str(item.path)).parents:
+            item.add_marker(pytest.mark.e2e)
+
+
+def pytest_runtest_setup(item):
+    # The suite-wide conftest turns this skip into a failure in CI, where the browser must be there.
+    if "e2e" in item.keywords and not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is missing: apt-get install chromium fonts-noto-cjk")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _static_files_from_the_source_tree():
+    """Serve CSS as bin/run does in DEBUG: from the app folders, without collectstatic first."""
+    settings.WHITENOISE_USE_FINDERS = True
+    settings.WHITENOISE_AUTOREFRESH = True
+
+
+@pytest.fixture
+def demo(transactional_db):
+    """The demo store, loaded into the test database; returns facts the tests look for on the pages."""
+    call_command("seed_demo", verbosity=0)
+    member = (
+        Member.objects.filter(value_class="A", tier__name="SVIP")
+        .exclude(phone="")
+        .order_by("-spend_12m", "member_no")
+        .first()
+    )
+    # A last-four search must lead to this member alone, or the test would pick someone else.
+    assert Member.objects.filter(phone_last4=member.phone_last4).count() == 1
+    return {
+        "password": DEMO_PASSWORD,
+        "member": {
+            "pk": member.pk,
+            "name": member.name,
+            "member_no": member.member_no,
+            "phone": member.phone,
+            "masked_phone": member.masked_phone,
+            "last4": member.phone_last4,
+        },
+    }
+
+
+@pytest.fixture
+def browser(demo, live_server):
+    """A fresh chromium per test, started after the data is in place."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def open_tablet(browser, live_server):
+    """open_tablet(locale="zh-CN") -> a page on a landscape tablet, its language from the browser."""
+    contexts = []
+
+    def open_page(locale="zh-CN"):
+        context = browser.new_context(
+            viewport=TABLETS["landscape"], locale=locale, base_url=live_server.url, has_touch=True
+        )
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+def log_in(page, username, password=DEMO_PASSWORD):
+    page.goto("/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.locator("form.form button[type=submit]").click()
+    page.wait_for_load_state()
+    assert "/accounts/login/" not in page.url, f"{username} could not log in"
+
+
+def screenshot(page, name):
+    """Save the page at both tablet sizes, whole length, and leave it landscape."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for shape, size in TABLETS.items():
+        page.set_viewport_size(size)
+        page.screenshot(
+            path=SCREENSHOTS / f"{name}-{shape}-{size['width']}x{size['height']}.png", full_page=True
+        )
+    page.set_viewport_size(TABLETS["landscape"])
+
+
+def path_of(page):
+    return re.sub(r"^https?://[^/]+", "", page.url)

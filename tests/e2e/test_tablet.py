@@ -1,0 +1,128 @@
+"""The issue's tablet journeys, in a real browser at tablet sizes, on the demo store."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import log_in, path_of, screenshot
+
+pytestmark = pytest.mark.e2e
+
+LANDING = {
+    "manager": "/overview/",
+    "admin": "/overview/",
+    "vip1": "/members/",
+    "vip2": "/members/",
+    "vip3": "/members/",
+    "desk": "/members/",
+    "care": "/members/",
+}
+
+
+def test_each_demo_login_lands_where_its_day_starts(open_tablet):
+    page = open_tablet()
+    page.goto("/accounts/login/")
+    screenshot(page, "login")
+
+    for username, landing in LANDING.items():
+        page = open_tablet()
+        log_in(page, username)
+        assert path_of(page) == landing, username
+        overview_links = page.locator(".mainnav a[href='/overview/']")
+        expect(overview_links).to_have_count(1 if landing == "/overview/" else 0)
+        expect(page.locator(".mainnav a[href='/members/']")).to_have_count(1)
+        if username == "manager":
+            screenshot(page, "overview")
+        if username == "vip1":
+            screenshot(page, "member-search")
+
+
+def test_vip_manager_finds_a_member_live_and_logs_a_call(open_tablet, demo):
+    member = demo["member"]
+    profile = f"/members/{member['pk']}/"
+    page = open_tablet()
+    log_in(page, "vip1")
+
+    search = page.locator("input[name=q]")
+    search.press_sequentially(member["name"], delay=40)
+    # Live results: the row appears while typing, without submitting the form.
+    expect(page.locator(f"a[href='{profile}']").first).to_be_visible()
+    screenshot(page, "member-search-results")
+
+    search.fill("")
+    search.press_sequentially(member["last4"], delay=40)
+    result = page.locator(f"a[href='{profile}']").first
+    expect(result).to_be_visible()
+    expect(page.get_by_text(member["name"]).first).to_be_visible()
+
+    result.click()
+    page.wait_for_url(re.compile(re.escape(profile) + r"$"))
+    expect(page.get_by_text(member["member_no"]).first).to_be_visible()
+    expect(page.get_by_text(member["phone"]).first).to_be_visible()
+    screenshot(page, "member-profile")
+
+    note = "询问近况 刚从海南度假回来 下周想看新到的羊绒大衣"
+    page.locator("input[name=channel][value=phone]").check()
+    page.locator("input[name=outcome][value=reached]").check()
+    page.locator("textarea[name=note]").fill(note)
+    page.locator("form:has(textarea[name=note]) button[type=submit]").click()
+    expect(page.get_by_text(note)).to_be_visible()
+
+    page.reload()
+    expect(page.get_by_text(note)).to_be_visible()
+    screenshot(page, "member-profile-contact-logged")
+
+
+def test_front_desk_sees_the_phone_masked(open_tablet, demo):
+    member = demo["member"]
+    page = open_tablet()
+    log_in(page, "desk")
+
+    page.locator("input[name=q]").press_sequentially(member["last4"], delay=40)
+    page.locator(f"a[href='/members/{member['pk']}/']").first.click()
+    page.wait_for_url(re.compile(rf"/members/{member['pk']}/$"))
+
+    expect(page.get_by_text(member["masked_phone"]).first).to_be_visible()
+    assert member["phone"] not in page.content()
+    screenshot(page, "member-profile-front-desk")
+
+
+def test_language_follows_the_browser_and_the_switch(open_tablet):
+    page = open_tablet(locale="zh-CN")
+    page.goto("/accounts/login/")
+    expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
+    expect(page.get_by_label("用户名")).to_be_visible()
+
+    page.get_by_role("button", name="English").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.get_by_label("Username")).to_be_visible()
+    screenshot(page, "login-english")
+
+    log_in(page, "manager")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    screenshot(page, "overview-english")
+    page.get_by_role("button", name="简体中文").click()
+    expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
+    assert path_of(page) == "/overview/"
+
+    english_tablet = open_tablet(locale="en-US")
+    english_tablet.goto("/accounts/login/")
+    expect(english_tablet.locator("html")).to_have_attribute("lang", "en")
+
+
+def test_store_manager_sees_the_pyramid_and_the_import_page(open_tablet, demo):
+    page = open_tablet()
+    log_in(page, "manager")
+    assert path_of(page) == "/overview/"
+    for value_class in ("A", "B", "C"):
+        expect(page.locator(f".bar-fill.{value_class}").first).to_be_attached()
+
+    page.locator(".mainnav a[href='/imports/']").click()
+    page.wait_for_url(re.compile(r"/imports/$"))
+    expect(page.locator("input[type=file]").first).to_be_attached()
+    screenshot(page, "imports")
+
+    page.locator(".mainnav a[href='/members/']").click()
+    page.wait_for_url(re.compile(r"/members/"))
+    screenshot(page, "member-search-store-manager")
