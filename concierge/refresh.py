@@ -157,6 +157,18 @@ def _in(column, values):
     return f"{column} IN ({', '.join(['%s'] * len(values))})", list(values)
 
 
+def _scope(store_ids, member_ids):
+    """WHERE conditions for purchases (alias p) and members (alias m) of these stores and members."""
+    purchase_scope, purchase_params = _in("p.store_id", store_ids)
+    member_scope, member_params = _in("m.store_id", store_ids)
+    if member_ids is not None:
+        sql, params = _in("p.member_id", member_ids)
+        purchase_scope, purchase_params = f"{purchase_scope} AND {sql}", purchase_params + params
+        sql, params = _in("m.id", member_ids)
+        member_scope, member_params = f"{member_scope} AND {sql}", member_params + params
+    return purchase_scope, purchase_params, member_scope, member_params
+
+
 def _differs(left, right):
     """Null-safe inequality, so unchanged rows are not rewritten."""
     operator = "IS NOT" if connection.vendor == "sqlite" else "IS DISTINCT FROM"
@@ -169,13 +181,7 @@ def _greatest(*terms):
 
 def _update_figures(cursor, window, store_ids, member_ids=None):
     """Phase 1: spend over the 12-month window, visits up to as-of, and the lifecycle state."""
-    purchase_scope, purchase_params = _in("p.store_id", store_ids)
-    member_scope, member_params = _in("m.store_id", store_ids)
-    if member_ids is not None:
-        sql, params = _in("p.member_id", member_ids)
-        purchase_scope, purchase_params = f"{purchase_scope} AND {sql}", purchase_params + params
-        sql, params = _in("m.id", member_ids)
-        member_scope, member_params = f"{member_scope} AND {sql}", member_params + params
+    purchase_scope, purchase_params, member_scope, member_params = _scope(store_ids, member_ids)
     # Returns (negative amounts) count against spend but are not visits; zero amounts are visits.
     sql = f"""
         UPDATE {MEMBER}
@@ -293,13 +299,7 @@ def _update_tiers(cursor, window, program_id, store_ids, member_ids=None):
 
     local_day, day_params = connection.ops.datetime_cast_date_sql("p.purchased_at", (), settings.TIME_ZONE)
     month, month_params = connection.ops.date_trunc_sql("month", "d.local_day", ())
-    purchase_scope, purchase_params = _in("p.store_id", store_ids)
-    member_scope, member_params = _in("m.store_id", store_ids)
-    if member_ids is not None:
-        sql, params = _in("p.member_id", member_ids)
-        purchase_scope, purchase_params = f"{purchase_scope} AND {sql}", purchase_params + params
-        sql, params = _in("m.id", member_ids)
-        member_scope, member_params = f"{member_scope} AND {sql}", member_params + params
+    purchase_scope, purchase_params, member_scope, member_params = _scope(store_ids, member_ids)
 
     qualifies = """
         (t.min_day_points IS NOT NULL AND s.best_day * %s >= t.min_day_points - %s)

@@ -84,3 +84,14 @@ def client_for(client):
         return client
 
     return login
+
+
+@pytest.fixture
+def english(settings):
+    """Pages in English, for tests that read the English texts whatever catalogues are compiled."""
+    from django.utils import translation
+
+    # LocaleMiddleware falls back to LANGUAGE_CODE for requests without Accept-Language.
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield

@@ -188,26 +188,16 @@ def member_detail(request, pk):
     member = Member.objects.select_related("tier").get_for(request.user, pk=pk)
     user = request.user
     # "Show more" asks htmx for the next rows only; without htmx the page grows instead.
-    if (
-        wants_partial(request)
-        and "purchases_from" in request.GET
-        and user.has_perm("concierge.view_purchase")
-    ):
-        start = _offset(request, "purchases_from")
-        rows, more = _slice(_purchases(member), start, start + PAGE_SIZE)
-        context = {"member": member, "purchases": rows, "purchases_more": more}
-        context["purchases_next"] = start + PAGE_SIZE
-        return render_page(request, "concierge/member_detail.html", context, partial="purchase-rows")
-    if (
-        wants_partial(request)
-        and "contacts_from" in request.GET
-        and user.has_perm("concierge.view_contactlog")
-    ):
-        start = _offset(request, "contacts_from")
-        rows, more = _slice(_contacts(member), start, start + PAGE_SIZE)
-        context = {"member": member, "contacts": rows, "contacts_more": more}
-        context["contacts_next"] = start + PAGE_SIZE
-        return render_page(request, "concierge/member_detail.html", context, partial="contact-rows")
+    more_rows = (
+        ("purchases", "concierge.view_purchase", _purchases, "purchase-rows"),
+        ("contacts", "concierge.view_contactlog", _contacts, "contact-rows"),
+    )
+    for name, permission, rows_of, partial in more_rows:
+        if wants_partial(request) and f"{name}_from" in request.GET and user.has_perm(permission):
+            start = _offset(request, f"{name}_from")
+            rows, more = _slice(rows_of(member), start, start + PAGE_SIZE)
+            context = {"member": member, name: rows, f"{name}_more": more, f"{name}_next": start + PAGE_SIZE}
+            return render_page(request, "concierge/member_detail.html", context, partial=partial)
     return render_page(request, "concierge/member_detail.html", _detail_context(request, member))
 
 

@@ -4,21 +4,14 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from concierge.models import AuditEntry, ContactLog
 from tests.factories import ContactLogFactory, MemberFactory, PurchaseFactory
+from tests.helpers import HTMX
 
-HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-@pytest.fixture(autouse=True)
-def _english_pages_from_the_source_tree(settings):
-    settings.LANGUAGE_CODE = "en"
-    # WhiteNoise warns (an error here) when collectstatic has not run; tests serve from the source tree.
-    settings.WHITENOISE_AUTOREFRESH = True
-    with translation.override("en"):
-        yield
+# The assertions read the English texts, whatever catalogues are compiled.
+pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.fixture

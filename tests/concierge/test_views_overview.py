@@ -3,25 +3,18 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from concierge.models import AuditEntry, Member
 from concierge.views.overview import share, twelve_months_before
 from tests.factories import MemberFactory, PurchaseFactory, TierFactory, TierProgramFactory
 
+# The assertions read the English texts, whatever catalogues are compiled.
+pytestmark = pytest.mark.usefixtures("english")
+
 OVERVIEW_URL = reverse("concierge:overview")
 # Auth, session, permissions, the header and five aggregate queries, whatever the store's size.
 OVERVIEW_MAX_QUERIES = 12
-
-
-@pytest.fixture(autouse=True)
-def _english_pages_from_the_source_tree(settings):
-    # The assertions read the English texts, whatever catalogues exist.
-    settings.LANGUAGE_CODE = "en"
-    # WhiteNoise warns (an error here) when collectstatic has not run; tests serve from the source tree.
-    settings.WHITENOISE_AUTOREFRESH = True
-    with translation.override("en"):
-        yield
 
 
 def make_member(
