@@ -262,7 +262,7 @@ def test_command_defaults_to_today(store):
     ("args", "message"),
     [(["--as-of", "15/03/2026"], "--as-of must be a date"), (["--store", "nope"], "No store")],
 )
-def test_command_refuses_bad_arguments(store, args, message):
+def test_command_refuses_bad_arguments(store, english, args, message):
     with pytest.raises(CommandError, match=message):
         call_command("refresh_members", *args)
 
