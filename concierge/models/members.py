@@ -57,7 +57,7 @@ class Member(models.Model):
         "concierge.Store", verbose_name=_("store"), on_delete=models.PROTECT, related_name="members"
     )
     member_no = models.CharField(_("member number"), max_length=32)
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(_("full name"), max_length=100)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     # Kept beside the phone so "last four digits" search is an indexed equality lookup.
     phone_last4 = models.CharField(max_length=4, blank=True, editable=False, db_index=True)
@@ -97,7 +97,7 @@ class Member(models.Model):
     first_purchase_at = models.DateTimeField(_("first purchase"), null=True, blank=True)
     last_purchase_at = models.DateTimeField(_("last purchase"), null=True, blank=True)
     spend_12m = models.DecimalField(_("12-month spend"), max_digits=14, decimal_places=2, default=0)
-    purchase_count = models.PositiveIntegerField(_("purchases"), default=0)
+    purchase_count = models.PositiveIntegerField(_("number of purchases"), default=0)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
