@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -6,3 +7,9 @@ class ConciergeConfig(AppConfig):
     name = "concierge"
     verbose_name = _("VIP concierge")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from concierge.roles import sync_role_groups
+
+        # For our own app, after auth has created its permissions (handlers run in INSTALLED_APPS order).
+        post_migrate.connect(sync_role_groups, sender=self, dispatch_uid="concierge.sync_role_groups")

@@ -1,4 +1,4 @@
-"""Staff roles. Each role is a Django group of the same name, created by a migration."""
+"""Staff roles. Each role is a Django group of the same name, kept in step with ROLE_PERMISSIONS."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -69,3 +69,19 @@ ROLE_PERMISSIONS = {
         "concierge.change_tag",
     ],
 }
+
+
+def sync_role_groups(**kwargs):
+    """Give each role's group exactly the permissions listed above.
+
+    Runs after every migrate (and after the flush between transactional tests), so adding a
+    permission to a role here reaches existing databases without a data migration.
+    """
+    from django.contrib.auth.models import Group, Permission
+
+    rows = Permission.objects.values_list("pk", "content_type__app_label", "codename")
+    known = {f"{app_label}.{codename}": pk for pk, app_label, codename in rows}
+    for role, dotted_names in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=role.value)
+        # Another app's permissions appear at its own post_migrate; the run after it adds them.
+        group.permissions.set([known[name] for name in dotted_names if name in known])

@@ -30,10 +30,13 @@ def money(value):
 
 @register.filter
 def phone(value):
-    """Mainland mobile numbers in the 3-4-4 groups people read them in: 138 1234 5678, 138 **** 5678."""
+    """Mainland mobile numbers in the 3-4-4 groups people read them in: 138 1234 5678.
+
+    Masked numbers stay as 138****5678, the form staff know from receipts and SMS.
+    """
     text = str(value or "").strip()
     compact = text.replace(" ", "").replace("-", "")
-    if len(compact) == 11 and all(ch.isdigit() or ch == "*" for ch in compact):
+    if len(compact) == 11 and compact.isdigit():
         return f"{compact[:3]} {compact[3:7]} {compact[7:]}"
     return text
 

@@ -161,7 +161,7 @@ def test_front_desk_sees_masked_phones(client_for, front_desk, store):
     for response in (client.get(SEARCH_URL, {"q": "丽"}), client.get(detail_url(member))):
         content = response.content.decode()
         assert response.status_code == 200
-        assert "138 **** 5678" in content
+        assert "138****5678" in content
         assert "13812345678" not in content
         assert "1234 5678" not in content
         assert "tel:" not in content

@@ -14,6 +14,7 @@ from django.core.management import call_command
 
 from concierge.management.commands.seed_demo import DEMO_PASSWORD
 from concierge.models import Member
+from concierge.templatetags.concierge_tags import phone
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -67,7 +68,7 @@ def demo(transactional_db):
             "pk": member.pk,
             "name": member.name,
             "member_no": member.member_no,
-            "phone": member.phone,
+            "phone": phone(member.phone),  # as the profile shows it: 138 1234 5678
             "masked_phone": member.masked_phone,
             "last4": member.phone_last4,
         },
