@@ -65,7 +65,20 @@ def refresh_members(*, as_of=None, stores=None):
                 store=store,
                 data={"as_of": as_of.isoformat(), "members": counts[store.code], "seconds": seconds},
             )
+    _vacuum_members()
     return counts
+
+
+def _vacuum_members():
+    """Reclaim the row versions a refresh leaves behind, at once rather than when autovacuum wakes.
+
+    A refresh on a new day rewrites many member rows; until they are vacuumed, every member search
+    walks the dead versions too (a search took 60-90 ms instead of 6-9 ms at 200,000 members).
+    VACUUM cannot run inside a transaction, so a refresh inside one leaves this to autovacuum.
+    """
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute(f"VACUUM (ANALYZE) {MEMBER}")
 
 
 def refresh_member_figures(member_ids, *, as_of=None):

@@ -124,6 +124,26 @@ def test_store_manager_sees_the_pyramid_and_the_import_page(open_tablet, demo):
     expect(page.locator("input[type=file]").first).to_be_attached()
     screenshot(page, "imports")
 
+    # Line 3 names a member the store does not have: reported by its line, the good row kept.
+    page.locator("input[name=kind][value=purchases]").check()
+    page.locator("input[type=file]").set_input_files(
+        files=[
+            {
+                "name": "pos-export.csv",
+                "mimeType": "text/csv",
+                "buffer": (
+                    "member_no,purchased_at,amount,receipt_ref\n"
+                    f"{demo['member']['member_no']},2026-11-01 15:20,1280.00,E2E-0001\n"
+                    "NOBODY-999,2026-11-01 15:25,88.00,E2E-0002\n"
+                ).encode(),
+            }
+        ]
+    )
+    page.locator("form[enctype='multipart/form-data'] button[type=submit]").click()
+    report = page.locator("text=NOBODY-999").first
+    expect(report).to_be_visible()
+    screenshot(page, "imports-report")
+
     page.locator(".mainnav a[href='/members/']").click()
     page.wait_for_url(re.compile(r"/members/"))
     screenshot(page, "member-search-store-manager")
