@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class StoreScopedQuerySet(models.QuerySet):
@@ -200,7 +201,7 @@ class ContactLog(models.Model):
     class Channel(models.TextChoices):
         PHONE = "phone", _("Phone call")
         MESSAGE = "message", _("Message")
-        VISIT = "visit", _("Visit")
+        VISIT = "visit", pgettext_lazy("contact channel", "Visit")
         GIFT = "gift", _("Gift")
 
     class Outcome(models.TextChoices):
