@@ -20,6 +20,7 @@ ROLE_PERMISSIONS = {
         "concierge.view_purchase",
         "concierge.view_contactlog",
         "concierge.add_contactlog",
+        "concierge.view_assignment",
     ],
     Role.FRONT_DESK: [
         "concierge.view_member",
@@ -42,6 +43,9 @@ ROLE_PERMISSIONS = {
         "concierge.add_contactlog",
         "concierge.view_store_overview",
         "concierge.import_data",
+        "concierge.view_assignment",
+        "concierge.add_assignment",
+        "concierge.change_assignment",
     ],
     Role.ADMIN: [
         "concierge.view_member",
@@ -52,6 +56,7 @@ ROLE_PERMISSIONS = {
         "concierge.view_store_overview",
         "concierge.import_data",
         "concierge.view_auditentry",
+        "concierge.view_assignment",
         "concierge.view_store",
         "concierge.change_store",
         "concierge.view_staff",

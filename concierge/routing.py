@@ -1,3 +1,5 @@
-"""WebSocket routes; the alert consumer joins here."""
+from django.urls import path
 
-websocket_urlpatterns = []
+from concierge.consumers import AlertConsumer
+
+websocket_urlpatterns = [path("ws/alerts/", AlertConsumer.as_asgi())]

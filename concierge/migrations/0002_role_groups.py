@@ -19,7 +19,8 @@ def create_role_groups(apps, schema_editor):
         wanted = []
         for dotted in perms:
             app_label, codename = dotted.split(".")
-            wanted.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+            # Later models' permissions do not exist yet: the post_migrate sync adds them.
+            wanted.extend(Permission.objects.filter(content_type__app_label=app_label, codename=codename))
         group.permissions.set(wanted)
 
 

@@ -1,9 +1,12 @@
+from .assignments import Alert, Assignment
 from .audit import AuditEntry
 from .members import ContactLog, Member, Purchase, Tag
 from .stores import Staff, Store
 from .tiers import Tier, TierProgram
 
 __all__ = [
+    "Alert",
+    "Assignment",
     "AuditEntry",
     "ContactLog",
     "Member",

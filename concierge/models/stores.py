@@ -39,6 +39,11 @@ class Staff(AbstractUser):
         related_name="staff",
     )
     display_name = models.CharField(_("display name"), max_length=50, blank=True)
+    caseload_limit = models.PositiveSmallIntegerField(
+        _("caseload limit"),
+        default=60,
+        help_text=_("How many VIPs this VIP manager can look after at most."),
+    )
 
     class Meta:
         verbose_name = _("staff member")

@@ -1,0 +1,80 @@
+"""The one way to alert staff: `alert(...)` writes Alert rows, and after commit pushes them live.
+
+The row is the alert; the WebSocket push is a courtesy. A tablet that was asleep reads its unread
+alerts over plain HTTP when a page opens, and a channel-layer outage never fails the action.
+"""
+
+import logging
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from concierge.models import Alert
+
+log = logging.getLogger(__name__)
+
+
+def user_group(user_id):
+    return f"user.{user_id}"
+
+
+def store_group(store_id):
+    return f"store.{store_id}"
+
+
+def alert(recipients, kind, obj=None, *, text, link=""):
+    """Alert each recipient (staff members; duplicates and None are dropped).
+
+    Side effects: one Alert row per recipient, now, in the caller's transaction; one WebSocket
+    push per recipient after that transaction commits (none if it rolls back).
+    Returns the Alert rows.
+    """
+    unique = {user.pk: user for user in recipients if user is not None}
+    # Staff have no language of their own yet: alerts speak the store's default language.
+    with translation.override(settings.LANGUAGE_CODE):
+        text = str(text)
+    content_type = ContentType.objects.get_for_model(obj) if obj is not None else None
+    rows = Alert.objects.bulk_create(
+        Alert(
+            recipient_id=user_id,
+            kind=kind,
+            text=text[:300],
+            link=link,
+            content_type=content_type,
+            object_id=str(obj.pk) if obj is not None else "",
+        )
+        for user_id in unique
+    )
+    transaction.on_commit(lambda: push([(unique[row.recipient_id], row) for row in rows]))
+    return rows
+
+
+def push(pairs):
+    """Send each (recipient, alert) to the recipient's sockets; failures are logged, never raised."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    for user, row in pairs:
+        try:
+            html = render_push(user, row)
+            async_to_sync(layer.group_send)(user_group(user.pk), {"type": "alert.push", "html": html})
+        except Exception:
+            # The alert is stored; the bell will show it on the next page load.
+            log.exception("could not push alert %s to user %s", row.pk, user.pk)
+
+
+def unread_count(user):
+    return Alert.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def render_push(user, row):
+    """The HTML the htmx ws extension swaps in: a toast and the bell's unread count (out of band)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return render_to_string(
+            "concierge/alerts/push.html", {"alert": row, "unread": unread_count(user), "user": user}
+        )
