@@ -9,7 +9,7 @@ from concierge.models import Alert, Assignment, AuditEntry
 from concierge.roles import Role
 from tests.factories import MemberFactory, StaffFactory, TierFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 State = Assignment.State
 
 
