@@ -179,6 +179,10 @@ def _detail_context(request, member, *, contact_form=None, new_contact_id=None):
     if context["can_see_contacts"]:
         context["contacts"], context["contacts_more"] = _slice(_contacts(member), 0, contacts_to)
         context["contacts_next"] = contacts_to
+    # Who has looked after the member, newest first: the one-to-one relationship's history.
+    history = list(member.assignments.select_related("manager", "assigned_by").order_by("-created_at")[:20])
+    if history or (member.tier is not None and member.tier.dedicated_manager):
+        context["assignments"] = history
     return context
 
 

@@ -17,7 +17,18 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from concierge.models import AuditEntry, ContactLog, Member, Purchase, Staff, Store, Tag, Tier, TierProgram
+from concierge.models import (
+    Assignment,
+    AuditEntry,
+    ContactLog,
+    Member,
+    Purchase,
+    Staff,
+    Store,
+    Tag,
+    Tier,
+    TierProgram,
+)
 from concierge.roles import Role
 
 SEED = 20240801
@@ -267,6 +278,7 @@ class Command(BaseCommand):
             self.wipe_demo_store()
             Builder(random.Random(SEED), timezone.localtime()).build()
         call_command("refresh_members", verbosity=0)
+        self.assign_vip_managers()
         if options["verbosity"]:
             store = Store.objects.get(code=STORE_CODE)
             self.stdout.write(
@@ -277,11 +289,38 @@ class Command(BaseCommand):
             )
             self.print_logins()
 
+    def assign_vip_managers(self):
+        """Most dedicated-manager members spread over the VIP managers; a few left for the demo."""
+        from concierge import actions
+
+        store = Store.objects.get(code=STORE_CODE)
+        boss = Staff.objects.get(username="manager")
+        vips = [Staff.objects.get(username=name) for name in ("vip1", "vip2", "vip3")]
+        members = list(
+            Member.objects.filter(store=store, tier__dedicated_manager=True).order_by(
+                "-spend_12m", "member_no"
+            )
+        )
+        keep_free = max(3, len(members) // 5)
+        with transaction.atomic():
+            actions.spread_members(members[:-keep_free], vips, actor=boss, reason="开业分配")
+            for member in members[-keep_free:][:2]:
+                actions.assign_member(member, vips[0], actor=boss)
+            handover = store.assignments.filter(manager=vips[1], state="active").order_by("pk").first()
+            if handover is not None:
+                actions.request_handover(
+                    handover,
+                    actor=vips[1],
+                    colleague=vips[0],
+                    note="客户常在周末来店，喜欢红酒；下周有一单改衣待取。",
+                )
+
     def wipe_demo_store(self):
         store = Store.objects.filter(code=STORE_CODE).first()
         if store is not None:
             # Purchases and members protect the store; remove them first, then the rest cascades.
             ContactLog.objects.filter(member__store=store).delete()
+            Assignment.objects.filter(store=store).delete()
             Purchase.objects.filter(store=store).delete()
             Member.objects.filter(store=store).delete()
             AuditEntry.objects.filter(store=store).delete()
