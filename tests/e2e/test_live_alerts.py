@@ -1,0 +1,110 @@
+"""Live alerts end to end: a real daphne (HTTP and WebSocket) and two tablets side by side.
+
+pytest-django's live server speaks WSGI only, so this test runs the app as bin/run does, in its
+own processes on a throwaway SQLite file, and drives it from the outside.
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, TABLETS, screenshot
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def server(tmp_path):
+    env = {
+        **os.environ,
+        "VAR_DIR": str(tmp_path),
+        "DEBUG": "true",
+        "TESTING": "",
+        "DJANGO_SETTINGS_MODULE": "concierge.settings",
+    }
+    for name in ("DATABASE_URL", "REDIS_URL"):
+        env.pop(name, None)
+    manage = [sys.executable, str(ROOT / "manage.py")]
+    subprocess.run([*manage, "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+    subprocess.run([*manage, "seed_demo", "-v0"], cwd=ROOT, env=env, check=True)
+    port = free_port()
+    daphne = Path(sys.executable).with_name("daphne")
+    process = subprocess.Popen(
+        [str(daphne), "-b", "127.0.0.1", "-p", str(port), "concierge.asgi:application"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            with socket.socket() as sock:
+                if sock.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.1)
+        else:
+            pytest.fail("daphne did not start")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_an_assignment_appears_on_the_managers_tablet_without_reload(server):
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            pages = {}
+            for username in ("manager", "vip1"):
+                context = browser.new_context(
+                    viewport=TABLETS["landscape"], locale="zh-CN", base_url=server, has_touch=True
+                )
+                context.set_default_timeout(10_000)
+                page = context.new_page()
+                page.goto("/accounts/login/")
+                page.fill("input[name=username]", username)
+                page.fill("input[name=password]", "demo1234")
+                page.locator("form.form button[type=submit]").click()
+                page.wait_for_load_state()
+                pages[username] = page
+
+            vip = pages["vip1"]
+            vip.goto("/my-vips/")
+            unread_before = int(vip.locator("#alert-count").inner_text())
+            # A marker that a reload would wipe out.
+            vip.evaluate("window.stillTheSamePage = true")
+            vip.wait_for_timeout(500)  # the socket connects after the page has loaded
+
+            boss = pages["manager"]
+            boss.goto("/clientbook/")
+            row = boss.locator(".alert-row:has(select[name=manager])").first
+            name = row.locator(".alert-text a").inner_text()
+            select = row.locator("select[name=manager]")
+            wang_li = select.evaluate("s => [...s.options].find(o => o.text.startsWith('王丽')).value")
+            select.select_option(wang_li)
+            screenshot(boss, "client-book")
+            row.locator("button[type=submit]").click()
+            boss.wait_for_load_state()
+
+            expect(vip.locator(".toast").filter(has_text=name)).to_be_visible(timeout=3000)
+            expect(vip.locator("#alert-count")).to_have_text(str(unread_before + 1))
+            expect(vip.locator("#my-vips-lists").filter(has_text=name)).to_be_visible(timeout=3000)
+            assert vip.evaluate("window.stillTheSamePage") is True
+            screenshot(vip, "my-vips-live-alert")
+
+        finally:
+            browser.close()
