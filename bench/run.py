@@ -96,11 +96,19 @@ def machine_facts():
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         pg_version = cursor.fetchone()[0]
+        try:
+            cursor.execute("SHOW data_directory")  # superusers only
+            data_directory = cursor.fetchone()[0]
+        except Exception:
+            data_directory = None
         settings = {}
         for name in ("shared_buffers", "work_mem", "effective_cache_size", "max_wal_size", "jit"):
             cursor.execute(f"SHOW {name}")
             settings[name] = cursor.fetchone()[0]
     return {
+        "virtual": " hypervisor" in cpuinfo,
+        "disk": disk_facts(data_directory),
+        "load": os.getloadavg(),
         "cpus": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
         "cpu_model": model.group(1).strip() if model else platform.processor() or "unknown",
         "memory_gib": round(int(mem_kb.group(1)) / 1024 / 1024, 1) if mem_kb else None,
@@ -111,6 +119,31 @@ def machine_facts():
         "django": django.get_version(),
         "psycopg": psycopg.__version__,
     }
+
+
+def disk_facts(path):
+    """The block device under PostgreSQL's data directory, as the kernel describes it."""
+    if not path or not Path(path).exists():
+        return "unknown (PostgreSQL data directory not readable)"
+    mounts = []
+    for line in Path("/proc/self/mounts").read_text().splitlines():
+        device, mount_point, fs_type = line.split()[:3]
+        if path == mount_point or path.startswith(mount_point.rstrip("/") + "/"):
+            mounts.append((len(mount_point), device, mount_point, fs_type))
+    if not mounts:
+        return path
+    _, device, mount_point, fs_type = max(mounts)
+    stat = os.statvfs(mount_point)
+    size_gb = stat.f_blocks * stat.f_frsize / 1e9
+    facts = [f"{fs_type}", f"{size_gb:.0f} GB"]
+    block = Path("/sys/class/block") / Path(device).name
+    driver = block / "device" / "driver"
+    if driver.exists():
+        facts.append(f"driver {driver.resolve().name}")
+    rotational = block / "queue" / "rotational"
+    if rotational.exists():
+        facts.append(f"rotational flag {rotational.read_text().strip()}")
+    return f"{device} ({', '.join(facts)}), PostgreSQL data in {path}"
 
 
 def data_facts():
@@ -384,6 +417,13 @@ def render_results(machine, data, refresh, pages, imported, manager, as_of, args
         f"| CPUs (nproc) | {machine['cpus']} |",
         f"| CPU model | {machine['cpu_model']} |",
         f"| Memory | {machine['memory_gib']} GiB |",
+        f"| Disk | {machine['disk']} |",
+        "| Virtual machine | "
+        + ("yes (hypervisor CPU flag)" if machine["virtual"] else "no hypervisor CPU flag")
+        + " |",
+        "| Load average when the run started | "
+        + " / ".join(f"{v:.2f}" for v in machine["load"])
+        + " (1 / 5 / 15 min) |",
         f"| Linux kernel | {machine['kernel']} |",
         f"| PostgreSQL | {machine['postgresql']} (same machine, stock settings: "
         + ", ".join(f"{k} {v}" for k, v in machine["pg_settings"].items())
