@@ -20,6 +20,7 @@ from concierge.actions import OPEN_STATES, ActionRefused
 from concierge.forms import AssignForm, HandoverForm, MoveBookForm, ReasonForm, SpreadForm, vip_managers_of
 from concierge.models import Assignment, Member, Staff
 from concierge.roles import Role
+from concierge.views.members import wants_partial
 
 PAGE_SIZE = 50
 
@@ -51,11 +52,9 @@ def caseloads(store_id):
 # ---- pages -------------------------------------------------------------------------------------
 
 
-@require_GET
-@permission_required("concierge.add_assignment", raise_exception=True)
-def client_book(request):
+def client_book_context(request):
     user = request.user
-    show = request.GET.get("show", "unassigned")
+    show = request.GET.get("show", request.POST.get("show", "unassigned"))
     current = Assignment.objects.filter(state__in=OPEN_STATES).select_related("manager")
     members = (
         Member.objects.visible_to(user)
@@ -72,54 +71,88 @@ def client_book(request):
     page = Paginator(members.order_by("value_class", "-spend_12m", "member_no"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    context = {
+    return {
         "active_nav": "clientbook",
         "show": "assigned" if show == "assigned" else "unassigned",
         "counts": counts,
         "page": page,
         "managers": caseloads(user.store_id),
-        "assign_form": AssignForm(store_id=user.store_id),
-        "spread_form": SpreadForm(
-            store_id=user.store_id, initial={"managers": vip_managers_of(user.store_id)}
-        ),
+        "spread_form": SpreadForm(store_id=user.store_id),
         "handovers": Assignment.objects.visible_to(user)
         .filter(state=Assignment.State.HANDOVER_REQUESTED)
         .select_related("member", "manager", "handover_to"),
     }
-    return render(request, "concierge/client_book.html", context)
+
+
+def my_vips_context(request, *, handover_pk=None, handover_form=None):
+    user = request.user
+    mine = Assignment.objects.visible_to(user).filter(manager=user).select_related("member", "member__tier")
+    book = list(
+        mine.filter(state__in=Assignment.CURRENT_STATES)
+        .select_related("handover_to")
+        .order_by("member__name")
+    )
+    blank = HandoverForm(store_id=user.store_id, exclude_id=user.pk)
+    for assignment in book:
+        # The form that failed keeps its input and errors, open under its member.
+        failed = assignment.pk == handover_pk
+        assignment.handover_form = handover_form if failed else blank
+        assignment.handover_open = failed
+    return {
+        "active_nav": "my_vips",
+        "proposals": mine.filter(state=Assignment.State.PROPOSED),
+        "book": book,
+        "offered": Assignment.objects.visible_to(user)
+        .filter(state=Assignment.State.HANDOVER_REQUESTED, handover_to=user)
+        .select_related("member", "manager"),
+        "caseload": mine.filter(state__in=OPEN_STATES).count(),
+    }
+
+
+@require_GET
+@permission_required("concierge.add_assignment", raise_exception=True)
+def client_book(request):
+    return render(request, "concierge/client_book.html", client_book_context(request))
 
 
 @require_GET
 @permission_required("concierge.view_assignment", raise_exception=True)
 def my_vips(request):
-    user = request.user
-    mine = Assignment.objects.visible_to(user).filter(manager=user).select_related("member", "member__tier")
-    context = {
-        "active_nav": "my_vips",
-        "proposals": mine.filter(state=Assignment.State.PROPOSED),
-        "book": mine.filter(state__in=Assignment.CURRENT_STATES)
-        .select_related("handover_to")
-        .order_by("member__name"),
-        "offered": Assignment.objects.visible_to(user)
-        .filter(state=Assignment.State.HANDOVER_REQUESTED, handover_to=user)
-        .select_related("member", "manager"),
-        "handover_form": HandoverForm(store_id=user.store_id, exclude_id=user.pk),
-        "caseload": mine.filter(state__in=OPEN_STATES).count(),
-    }
-    return render(request, "concierge/my_vips.html", context)
+    return render(request, "concierge/my_vips.html", my_vips_context(request))
 
 
 # ---- transitions ---------------------------------------------------------------------------------
+
+
+def _page_of(user):
+    """Where the user acts from: the store manager's client book, or a VIP manager's own list."""
+    if user.has_perm("concierge.add_assignment"):
+        return "concierge/client_book.html", client_book_context, "concierge:client_book"
+    return "concierge/my_vips.html", my_vips_context, "concierge:my_vips"
+
+
+def respond(request, *, done=None, refused=None, **context_args):
+    """htmx gets the page's lists again with a notice; a plain form post is redirected back."""
+    template, build, fallback = _page_of(request.user)
+    if wants_partial(request) or context_args:
+        context = build(request, **context_args)
+        context["notice"] = {"level": "error" if refused else "success", "text": refused or done}
+        name = f"{template}#lists" if wants_partial(request) else template
+        # Errors come back with 200 so that htmx swaps them in.
+        return render(request, name, context)
+    if refused:
+        messages.error(request, refused)
+    else:
+        messages.success(request, done)
+    return _back(request, fallback)
 
 
 def _run(request, fallback, call, done):
     try:
         call()
     except ActionRefused as refused:
-        messages.error(request, refused.message)
-    else:
-        messages.success(request, done)
-    return _back(request, fallback)
+        return respond(request, refused=refused.message)
+    return respond(request, done=done)
 
 
 @require_POST
@@ -128,8 +161,7 @@ def assign(request, member_pk):
     member = Member.objects.get_for(request.user, pk=member_pk)
     form = AssignForm(request.POST, store_id=request.user.store_id)
     if not form.is_valid():
-        messages.error(request, _form_errors(form))
-        return _back(request, "concierge:client_book")
+        return respond(request, refused=_form_errors(form))
     manager = form.cleaned_data["manager"]
     return _run(
         request,
@@ -147,8 +179,7 @@ def spread(request):
     user = request.user
     form = SpreadForm(request.POST, store_id=user.store_id)
     if not form.is_valid():
-        messages.error(request, _form_errors(form))
-        return _back(request, "concierge:client_book")
+        return respond(request, refused=_form_errors(form))
     members = (
         Member.objects.visible_to(user)
         .filter(tier__dedicated_manager=True)
@@ -159,8 +190,7 @@ def spread(request):
         members = members.filter(value_class=form.cleaned_data["value_class"])
     members = list(members)
     if not members:
-        messages.error(request, _("There is no unassigned member of that class."))
-        return _back(request, "concierge:client_book")
+        return respond(request, refused=_("There is no unassigned member of that class."))
     return _run(
         request,
         "concierge:client_book",
@@ -181,8 +211,7 @@ def move_book(request, manager_pk):
         raise Http404
     form = MoveBookForm(request.POST, store_id=user.store_id, exclude_id=manager.pk)
     if not form.is_valid():
-        messages.error(request, _form_errors(form))
-        return _back(request, "concierge:client_book")
+        return respond(request, refused=_form_errors(form))
     return _run(
         request,
         "concierge:client_book",
@@ -240,8 +269,9 @@ def request_handover(request, pk):
     assignment = _assignment_for(request.user, pk)
     form = HandoverForm(request.POST, store_id=request.user.store_id, exclude_id=request.user.pk)
     if not form.is_valid():
-        messages.error(request, _form_errors(form))
-        return _back(request, "concierge:my_vips")
+        return respond(
+            request, refused=_("Check the handover form."), handover_pk=assignment.pk, handover_form=form
+        )
     return _run(
         request,
         "concierge:my_vips",
@@ -261,8 +291,7 @@ def release(request, pk):
     assignment = _assignment_for(request.user, pk)
     form = ReasonForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _form_errors(form))
-        return _back(request, "concierge:client_book")
+        return respond(request, refused=_form_errors(form))
     return _run(
         request,
         "concierge:client_book",

@@ -7,6 +7,7 @@ from concierge import actions
 from concierge.models import Alert, Assignment
 from concierge.roles import Role
 from tests.factories import MemberFactory, StaffFactory, TierFactory
+from tests.helpers import HTMX
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -130,3 +131,40 @@ def test_someone_elses_alert_is_404(client_for, store_manager, vip_manager, memb
     actions.assign_member(member, vip_manager, actor=store_manager)
     alert = Alert.objects.get(recipient=vip_manager)
     assert client_for(front_desk).post(reverse("concierge:alert_read", args=[alert.pk])).status_code == 404
+
+
+def test_htmx_transitions_answer_with_the_lists_and_a_notice(client_for, store_manager, vip_manager, member):
+    assignment = actions.assign_member(member, vip_manager, actor=store_manager)
+    response = client_for(vip_manager).post(reverse("concierge:accept", args=[assignment.pk]), **HTMX)
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" not in content
+    assert 'id="my-vips-lists"' in content
+    assert "王丽华 (" in content and "is now in your book" in content
+
+
+def test_htmx_refusal_is_shown_in_the_page_with_status_200(client_for, store_manager, vip_manager, member):
+    assignment = actions.assign_member(member, vip_manager, actor=store_manager)
+    actions.accept_assignment(assignment, actor=vip_manager)
+    response = client_for(store_manager).post(reverse("concierge:accept", args=[assignment.pk]), **HTMX)
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="client-book-lists"' in content
+    assert 'class="notice notice-error"' in content
+
+
+def test_handover_errors_stay_in_the_form_with_the_input(
+    client_for, store_manager, vip_manager, colleague, member
+):
+    assignment = actions.assign_member(member, vip_manager, actor=store_manager, direct=True)
+    response = client_for(vip_manager).post(
+        reverse("concierge:request_handover", args=[assignment.pk]),
+        {"colleague": colleague.pk, "note": ""},
+        **HTMX,
+    )
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "Write a handover note for your colleague." in content
+    assert '<details class="inline-form" open>' in content
+    assert f'<option value="{colleague.pk}" selected>' in content
+    assert Assignment.objects.get(pk=assignment.pk).state == Assignment.State.ACTIVE
