@@ -264,3 +264,47 @@ def test_a_channel_layer_outage_never_fails_the_action(
         assignment = actions.assign_member(member, vip_manager, actor=store_manager)
     assert assignment.pk
     assert Alert.objects.filter(recipient=vip_manager).count() == 1
+
+
+# ---- the permission matrix -----------------------------------------------------------------------
+
+PERSONAS = ["vip_manager", "colleague", "front_desk", "complaint_handler", "store_manager", "other_manager"]
+# action -> (state the assignment is brought to first, personas allowed)
+MATRIX = {
+    "accept_assignment": ("proposed", {"vip_manager", "store_manager"}),
+    "decline_assignment": ("proposed", {"vip_manager", "store_manager"}),
+    "request_handover": ("active", {"vip_manager"}),
+    "accept_handover": ("handover", {"colleague", "store_manager"}),
+    "decline_handover": ("handover", {"colleague", "store_manager"}),
+    "withdraw_handover": ("handover", {"vip_manager"}),
+    "release_member": ("active", {"store_manager"}),
+}
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("action", sorted(MATRIX))
+def test_transition_permissions(
+    request, action, persona, member, vip_manager, colleague, store, store_manager
+):
+    stage, allowed = MATRIX[action]
+    third = StaffFactory(store=store, roles=[Role.VIP_MANAGER])
+    assignment = actions.assign_member(member, vip_manager, actor=store_manager, direct=stage != "proposed")
+    if stage == "handover":
+        actions.request_handover(assignment, actor=vip_manager, colleague=colleague, note="交接")
+    actor = request.getfixturevalue(persona)
+    extra = {
+        "decline_assignment": {"reason": "太忙"},
+        "request_handover": {"colleague": third, "note": "调岗"},
+        "release_member": {"reason": "降级"},
+    }.get(action, {})
+    before = Assignment.objects.get(pk=assignment.pk).state
+    audits = AuditEntry.objects.count()
+    if persona in allowed:
+        getattr(actions, action)(assignment, actor=actor, **extra)
+        assert Assignment.objects.get(pk=assignment.pk).state != before
+        assert AuditEntry.objects.count() > audits
+    else:
+        with pytest.raises(ActionRefused):
+            getattr(actions, action)(assignment, actor=actor, **extra)
+        assert Assignment.objects.get(pk=assignment.pk).state == before
+        assert AuditEntry.objects.count() == audits
