@@ -41,6 +41,14 @@ def _assignment_for(user, pk):
     return Assignment.objects.select_related("member", "manager").get_for(user, pk=pk)
 
 
+def with_allowed(assignments, user):
+    """Mark on each assignment the transitions this user may take now: the buttons follow the guards."""
+    assignments = list(assignments)
+    for assignment in assignments:
+        assignment.allowed = {t.name for t in assignment.get_available_user_state_transitions(user)}
+    return assignments
+
+
 def caseloads(store_id):
     return list(
         vip_managers_of(store_id).annotate(
@@ -71,6 +79,8 @@ def client_book_context(request):
     page = Paginator(members.order_by("value_class", "-spend_12m", "member_no"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
+    for member in page.object_list:
+        member.current = with_allowed(member.open_assignments, user)[0] if member.open_assignments else None
     return {
         "active_nav": "clientbook",
         "show": "assigned" if show == "assigned" else "unassigned",
@@ -78,19 +88,23 @@ def client_book_context(request):
         "page": page,
         "managers": caseloads(user.store_id),
         "spread_form": SpreadForm(store_id=user.store_id),
-        "handovers": Assignment.objects.visible_to(user)
-        .filter(state=Assignment.State.HANDOVER_REQUESTED)
-        .select_related("member", "manager", "handover_to"),
+        "handovers": with_allowed(
+            Assignment.objects.visible_to(user)
+            .filter(state=Assignment.State.HANDOVER_REQUESTED)
+            .select_related("member", "manager", "handover_to"),
+            user,
+        ),
     }
 
 
 def my_vips_context(request, *, handover_pk=None, handover_form=None):
     user = request.user
     mine = Assignment.objects.visible_to(user).filter(manager=user).select_related("member", "member__tier")
-    book = list(
+    book = with_allowed(
         mine.filter(state__in=Assignment.CURRENT_STATES)
         .select_related("handover_to")
-        .order_by("member__name")
+        .order_by("member__name"),
+        user,
     )
     blank = HandoverForm(store_id=user.store_id, exclude_id=user.pk)
     for assignment in book:
@@ -100,11 +114,14 @@ def my_vips_context(request, *, handover_pk=None, handover_form=None):
         assignment.handover_open = failed
     return {
         "active_nav": "my_vips",
-        "proposals": mine.filter(state=Assignment.State.PROPOSED),
+        "proposals": with_allowed(mine.filter(state=Assignment.State.PROPOSED), user),
         "book": book,
-        "offered": Assignment.objects.visible_to(user)
-        .filter(state=Assignment.State.HANDOVER_REQUESTED, handover_to=user)
-        .select_related("member", "manager"),
+        "offered": with_allowed(
+            Assignment.objects.visible_to(user)
+            .filter(state=Assignment.State.HANDOVER_REQUESTED, handover_to=user)
+            .select_related("member", "manager"),
+            user,
+        ),
         "caseload": mine.filter(state__in=OPEN_STATES).count(),
     }
 

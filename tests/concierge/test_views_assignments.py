@@ -168,3 +168,26 @@ def test_handover_errors_stay_in_the_form_with_the_input(
     assert '<details class="inline-form" open>' in content
     assert f'<option value="{colleague.pk}" selected>' in content
     assert Assignment.objects.get(pk=assignment.pk).state == Assignment.State.ACTIVE
+
+
+def test_store_manager_releases_from_the_client_book(client_for, store_manager, vip_manager, member):
+    assignment = actions.assign_member(member, vip_manager, actor=store_manager, direct=True)
+    client = client_for(store_manager)
+    page = client.get(reverse("concierge:client_book"), {"show": "assigned"}).content.decode()
+    assert reverse("concierge:release", args=[assignment.pk]) in page
+    refused = client.post(reverse("concierge:release", args=[assignment.pk]), {"reason": ""}, **HTMX)
+    assert "Give a reason." in refused.content.decode()
+    assert Assignment.objects.get(pk=assignment.pk).state == Assignment.State.ACTIVE
+    client.post(reverse("concierge:release", args=[assignment.pk]), {"reason": "降级为 ME"}, **HTMX)
+    assert Assignment.objects.get(pk=assignment.pk).state == Assignment.State.ENDED
+
+
+def test_buttons_follow_the_guards(client_for, store_manager, vip_manager, colleague, member):
+    assignment = actions.assign_member(member, vip_manager, actor=store_manager, direct=True)
+    actions.request_handover(assignment, actor=vip_manager, colleague=colleague, note="调岗")
+    mine = client_for(vip_manager).get(reverse("concierge:my_vips")).content.decode()
+    assert reverse("concierge:withdraw_handover", args=[assignment.pk]) in mine
+    assert reverse("concierge:accept_handover", args=[assignment.pk]) not in mine
+    theirs = client_for(colleague).get(reverse("concierge:my_vips")).content.decode()
+    assert reverse("concierge:accept_handover", args=[assignment.pk]) in theirs
+    assert reverse("concierge:withdraw_handover", args=[assignment.pk]) not in theirs
