@@ -190,7 +190,7 @@ def data_facts():
 # What bench.generate loads before the first refresh: no figures, no class, no tier.
 EMPTY_FIGURES = (
     "spend_12m = 0, first_purchase_at = NULL, last_purchase_at = NULL, purchase_count = 0,"
-    " lifecycle = 'new', value_class = '', spend_rank = NULL, tier_id = NULL, tier_period_start = NULL"
+    " lifecycle = 'new', value_class = '', tier_id = NULL, tier_period_start = NULL"
 )
 
 

@@ -58,7 +58,6 @@ class MemberAdmin(admin.ModelAdmin):
     autocomplete_fields = ["tags"]
     readonly_fields = [
         "value_class",
-        "spend_rank",
         "lifecycle",
         "first_purchase_at",
         "last_purchase_at",

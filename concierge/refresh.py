@@ -251,15 +251,19 @@ def _update_figures(cursor, window, store_ids, member_ids=None):
 
 
 def _update_value_classes(cursor, store_ids):
-    """Phase 2: rank positive spenders per store (spend desc, member number asc) and cut A/B/C."""
+    """Phase 2: rank positive spenders per store (spend desc, member number asc) and cut A/B/C.
+
+    Only the class is stored, not the rank: one member's new purchase moves the rank of everyone
+    below them, and writing those ranks rewrote most of the table every night.
+    """
     ranked_scope, ranked_params = _in("store_id", store_ids)
     member_scope, member_params = _in("m.store_id", store_ids)
     # rank <= floor(n * pct / 100) is rank * 100 <= n * pct in integers: no rounding to argue about.
     sql = f"""
         UPDATE {MEMBER}
-        SET value_class = x.value_class, spend_rank = x.spend_rank
+        SET value_class = x.value_class
         FROM (
-            SELECT m.id AS id, r.spend_rank AS spend_rank,
+            SELECT m.id AS id,
                 CASE
                     WHEN r.spend_rank IS NULL THEN ''
                     WHEN r.spend_rank * 100 <= r.ranked * %s THEN 'A'
@@ -278,10 +282,7 @@ def _update_value_classes(cursor, store_ids):
             ) r ON r.id = m.id
             WHERE {member_scope}
         ) x
-        WHERE {MEMBER}.id = x.id AND (
-            {_differs(f"{MEMBER}.value_class", "x.value_class")}
-            OR {_differs(f"{MEMBER}.spend_rank", "x.spend_rank")}
-        )
+        WHERE {MEMBER}.id = x.id AND {_differs(f"{MEMBER}.value_class", "x.value_class")}
     """
     params = [
         settings.VALUE_CLASS_A_PERCENT,

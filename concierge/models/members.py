@@ -91,7 +91,6 @@ class Member(models.Model):
     value_class = models.CharField(
         _("value class"), max_length=1, choices=ValueClass.choices, blank=True, default=""
     )
-    spend_rank = models.PositiveIntegerField(_("spend rank"), null=True, blank=True)
     lifecycle = models.CharField(
         _("lifecycle"), max_length=10, choices=Lifecycle.choices, default=Lifecycle.NEW
     )

@@ -51,7 +51,6 @@ def test_ten_spenders_cut_into_two_a_three_b_and_five_c(store):
         members.append(member)
     refresh_members(as_of=AS_OF)
     assert [fresh(m).value_class for m in members] == list("AABBBCCCCC")
-    assert [m.spend_rank for m in members] == list(range(1, 11))
     assert fresh(members[0]).spend_12m == Decimal("1000.00")
 
 
@@ -69,7 +68,6 @@ def test_equal_spend_is_ranked_by_member_number(store):
         buy(MemberFactory(store=store, member_no=no), 800, days_ago(3))
     refresh_members(as_of=AS_OF)
     assert classes(store) == {"M1": "A", "M2": "B", "M3": "C", "M4": "C", "M5": "C"}
-    assert Member.objects.get(member_no="M2").spend_rank == 2
 
 
 def test_members_without_positive_spend_have_no_class(store):
@@ -85,7 +83,6 @@ def test_members_without_positive_spend_have_no_class(store):
     assert fresh(ranked).value_class == "C"
     for member in (returned, visitor, never):
         assert fresh(member).value_class == ""
-        assert member.spend_rank is None
     assert returned.spend_12m == 0
     assert visitor.purchase_count == 1
 
