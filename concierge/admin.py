@@ -2,7 +2,18 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from concierge.models import AuditEntry, ContactLog, Member, Purchase, Staff, Store, Tag, Tier, TierProgram
+from concierge.models import (
+    Assignment,
+    AuditEntry,
+    ContactLog,
+    Member,
+    Purchase,
+    Staff,
+    Store,
+    Tag,
+    Tier,
+    TierProgram,
+)
 
 
 @admin.register(Store)
@@ -13,10 +24,10 @@ class StoreAdmin(admin.ModelAdmin):
 
 @admin.register(Staff)
 class StaffAdmin(UserAdmin):
-    list_display = ["username", "display_name", "store", "is_active"]
+    list_display = ["username", "display_name", "store", "caseload_limit", "is_active"]
     list_filter = ["store", "groups", "is_active"]
     search_fields = ["username", "display_name", "first_name", "last_name"]
-    fieldsets = (*UserAdmin.fieldsets, (_("Store"), {"fields": ("store", "display_name")}))
+    fieldsets = (*UserAdmin.fieldsets, (_("Store"), {"fields": ("store", "display_name", "caseload_limit")}))
     add_fieldsets = (*UserAdmin.add_fieldsets, (_("Store"), {"fields": ("store", "display_name", "groups")}))
 
 
@@ -93,6 +104,25 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in self.model._meta.fields] + ["data"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(admin.ModelAdmin):
+    """Read-only: assignments change only through the actions, which lock, audit and alert."""
+
+    list_display = ["member", "manager", "state", "created_at", "ended_at"]
+    list_filter = ["state", "store"]
+    search_fields = ["member__name", "member__member_no", "manager__display_name"]
+    list_select_related = ["member", "manager"]
 
     def has_add_permission(self, request):
         return False
