@@ -41,6 +41,16 @@ def _is_store_manager_of(user, store_id):
     return user.has_role(Role.STORE_MANAGER) and user.store_id == store_id
 
 
+def _tell_store_managers(assignment, actor, kind, text):
+    alert(
+        [m for m in _store_managers(assignment.store_id) if m.pk != actor.pk],
+        kind,
+        assignment,
+        text=text,
+        link=_member_link(assignment.member),
+    )
+
+
 def _member_link(member):
     return f"/members/{member.pk}/"
 
@@ -229,16 +239,15 @@ def accept_assignment(assignment, *, actor):
         assignment = _locked(assignment)
         before = _transition(assignment, "accept", actor)
         _audit("assignment.accepted", assignment, actor, before)
-        alert(
-            [m for m in _store_managers(assignment.store_id) if m.pk != actor.pk],
-            "assignment.accepted",
+        _tell_store_managers(
             assignment,
-            text=LazyFormat(
+            actor,
+            "assignment.accepted",
+            LazyFormat(
                 gettext_lazy("%(manager)s accepted %(member)s."),
                 manager=assignment.manager,
                 member=assignment.member,
             ),
-            link=_member_link(assignment.member),
         )
     return assignment
 
@@ -249,17 +258,16 @@ def decline_assignment(assignment, *, actor, reason=""):
         assignment = _locked(assignment)
         before = _transition(assignment, "decline", actor, reason)
         _audit("assignment.declined", assignment, actor, before, reason=reason)
-        alert(
-            [m for m in _store_managers(assignment.store_id) if m.pk != actor.pk],
-            "assignment.declined",
+        _tell_store_managers(
             assignment,
-            text=LazyFormat(
+            actor,
+            "assignment.declined",
+            LazyFormat(
                 gettext_lazy("%(manager)s declined %(member)s: %(reason)s"),
                 manager=assignment.manager,
                 member=assignment.member,
                 reason=reason or "—",
             ),
-            link=_member_link(assignment.member),
         )
     return assignment
 

@@ -16,6 +16,19 @@ from concierge.models import (
 )
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For records that only the workflows write: the admin may look, never touch."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Store)
 class StoreAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "tier_program"]
@@ -94,7 +107,7 @@ class ContactLogAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdmin):
     """The audit trail is evidence: nobody edits or deletes it, not even an administrator."""
 
     list_display = ["at", "action", "object_repr", "from_state", "to_state", "actor", "store"]
@@ -105,30 +118,12 @@ class AuditEntryAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in self.model._meta.fields] + ["data"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Assignment)
-class AssignmentAdmin(admin.ModelAdmin):
+class AssignmentAdmin(ReadOnlyAdmin):
     """Read-only: assignments change only through the actions, which lock, audit and alert."""
 
     list_display = ["member", "manager", "state", "created_at", "ended_at"]
     list_filter = ["state", "store"]
     search_fields = ["member__name", "member__member_no", "manager__display_name"]
     list_select_related = ["member", "manager"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
