@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "django_fsm",
     "channels",
     "concierge",
+    "tasks",
 ]
 
 MIDDLEWARE = [
