@@ -165,6 +165,20 @@ def cancel_outdated(as_of):
     return updated
 
 
+def wake_snoozed(as_of):
+    """Snoozed tasks whose date has come are open again, due that day."""
+    woken = 0
+    for task in CareTask.objects.filter(state=CareTask.State.SNOOZED, snoozed_until__lte=as_of):
+        with transaction.atomic():
+            task = CareTask.objects.select_for_update(skip_locked=True).filter(pk=task.pk).first()
+            if task is None or task.state != CareTask.State.SNOOZED:
+                continue  # another tick has it
+            task.wake()
+            task.save()
+            woken += 1
+    return woken
+
+
 @job
 def generate_care_tasks(*, as_of):
     # Reasons are written in the store's language: staff read them on the list as they were made.
@@ -174,5 +188,6 @@ def generate_care_tasks(*, as_of):
             "dormancy": dormancy_tasks(as_of),
             "birthdays": birthday_greetings(as_of),
             "cancelled": cancel_outdated(as_of),
+            "woken": wake_snoozed(as_of),
         }
     return {name: count for name, count in made.items() if count}

@@ -1,10 +1,20 @@
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
+from concierge.models import ContactLog
 from concierge.models.members import StoreScopedQuerySet
+from concierge.roles import Role
+
+
+def _may_work_on(task, user):
+    """The assignee, or the store manager of the task's store (who also works the pool)."""
+    if task.assignee_id is not None and user.pk == task.assignee_id:
+        return True
+    return user.has_role(Role.STORE_MANAGER) and user.store_id == task.store_id
 
 
 class CareTask(models.Model):
@@ -15,6 +25,15 @@ class CareTask(models.Model):
         BIRTHDAY_GREETING = "birthday_greeting", _("Birthday greeting")
         DORMANT_REVIEW = "dormant_review", _("Dormant review")
         DORMANT_CALL = "dormant_call", _("Dormant call")
+
+    class DormantReason(models.TextChoices):
+        QUALITY = "quality", _("Product quality")
+        SERVICE = "service", _("Service")
+        MOVED = "moved", _("Moved away")
+        ELSEWHERE = "elsewhere", _("Buys elsewhere")
+        TRAVELLING = "travelling", _("Travelling")
+        BUSY = "busy", _("Busy")
+        OTHER = "other", _("Other")
 
     class State(models.TextChoices):
         OPEN = "open", _("Open")
@@ -46,6 +65,30 @@ class CareTask(models.Model):
     state = FSMField(_("state"), choices=State.choices, default=State.OPEN, protected=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("closed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    snoozed_until = models.DateField(_("snoozed until"), null=True, blank=True)
+    skip_reason = models.CharField(_("why skipped"), max_length=200, blank=True)
+    # What the contact brought, as the cadence asks for it.
+    outcome = models.CharField(_("outcome"), max_length=20, choices=ContactLog.Outcome.choices, blank=True)
+    satisfaction = models.PositiveSmallIntegerField(
+        _("satisfaction (1-5)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+    )
+    suggestions = models.TextField(_("suggestions"), blank=True)
+    dormant_reason = models.CharField(
+        _("why they stopped coming"), max_length=20, choices=DormantReason.choices, blank=True
+    )
+    plan = models.TextField(_("win-back plan"), blank=True)
+    note = models.TextField(_("note"), blank=True)
 
     objects = StoreScopedQuerySet.as_manager()
 
@@ -64,6 +107,34 @@ class CareTask(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.member}"
+
+    @property
+    def is_call(self):
+        return self.kind in (self.Kind.NEW_MEMBER_CALL, self.Kind.DORMANT_CALL)
+
+    # Transitions change fields in memory only; tasks/actions.py saves, audits and logs the contact.
+
+    @transition(field=state, source=State.OPEN, target=State.DONE, permission=_may_work_on)
+    def complete(self, actor, answers):
+        for name, value in answers.items():
+            setattr(self, name, value)
+        self.closed_at = timezone.now()
+        self.closed_by = actor
+
+    @transition(field=state, source=State.OPEN, target=State.SNOOZED, permission=_may_work_on)
+    def snooze(self, until):
+        self.snoozed_until = until
+
+    @transition(field=state, source=State.SNOOZED, target=State.OPEN)
+    def wake(self):
+        self.due_date = self.snoozed_until or self.due_date
+        self.snoozed_until = None
+
+    @transition(field=state, source=State.OPEN, target=State.SKIPPED, permission=_may_work_on)
+    def skip(self, actor, reason):
+        self.skip_reason = reason
+        self.closed_at = timezone.now()
+        self.closed_by = actor
 
     @transition(field=state, source=[State.OPEN, State.SNOOZED], target=State.CANCELLED)
     def cancel(self):
