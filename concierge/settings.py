@@ -182,3 +182,5 @@ VALUE_CLASS_B_CUMULATIVE_PERCENT = int(os.environ.get("VALUE_CLASS_B_CUMULATIVE_
 LIFECYCLE_NEW_DAYS = int(os.environ.get("LIFECYCLE_NEW_DAYS", "90"))
 LIFECYCLE_DORMANT_DAYS = int(os.environ.get("LIFECYCLE_DORMANT_DAYS", "90"))
 LIFECYCLE_LOST_DAYS = int(os.environ.get("LIFECYCLE_LOST_DAYS", "180"))
+# Care cadence: at most this many outreach tasks per member in any 7 days (birthday greetings exempt).
+CARE_OUTREACH_PER_WEEK = int(os.environ.get("CARE_OUTREACH_PER_WEEK", "2"))

@@ -38,8 +38,41 @@ def _managers(member_ids):
     )
 
 
+def _allowed(rows):
+    """Drop what the member should not get now: sales outreach while paused, and more than the
+    weekly number of contacts (birthday greetings and internal reviews do not count)."""
+    member_ids = [member.pk for member, *_rest in rows]
+    paused = dict(
+        Member.objects.filter(pk__in=member_ids, outreach_paused_until__isnull=False).values_list(
+            "pk", "outreach_paused_until"
+        )
+    )
+    dues = min(due for _m, _k, _p, due, _r in rows) - dt.timedelta(days=6)
+    planned = {}
+    for member_id, due in (
+        CareTask.objects.filter(member_id__in=member_ids, due_date__gte=dues)
+        .exclude(kind__in=CareTask.CAP_EXEMPT)
+        .exclude(state=CareTask.State.CANCELLED)
+        .values_list("member_id", "due_date")
+    ):
+        planned.setdefault(member_id, []).append(due)
+    kept = []
+    for row in rows:
+        member, kind, _period, due, _reason = row
+        if kind in CareTask.SALES_MINDED and paused.get(member.pk) and paused[member.pk] >= due:
+            continue
+        if kind not in CareTask.CAP_EXEMPT:
+            week = [d for d in planned.get(member.pk, []) if abs((d - due).days) < 7]
+            if len(week) >= settings.CARE_OUTREACH_PER_WEEK:
+                continue
+            planned.setdefault(member.pk, []).append(due)
+        kept.append(row)
+    return kept
+
+
 def _create(rows):
     """rows: (member, kind, period, due_date, reason). Returns how many tasks were new."""
+    rows = _allowed(rows) if rows else rows
     if not rows:
         return 0
     managers = _managers([member.pk for member, *_rest in rows])

@@ -108,6 +108,11 @@ class CareTask(models.Model):
     def __str__(self):
         return f"{self.get_kind_display()}: {self.member}"
 
+    # Outreach that sells or wins back: held back while a member's outreach is paused.
+    SALES_MINDED = frozenset({Kind.DORMANT_CALL})
+    # Kinds that never count against the weekly contact cap.
+    CAP_EXEMPT = frozenset({Kind.BIRTHDAY_GREETING, Kind.DORMANT_REVIEW})
+
     @property
     def is_call(self):
         return self.kind in (self.Kind.NEW_MEMBER_CALL, self.Kind.DORMANT_CALL)

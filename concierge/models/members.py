@@ -75,6 +75,9 @@ class Member(models.Model):
     preferences = models.TextField(_("preferences"), blank=True)
     sizes = models.CharField(_("sizes"), max_length=200, blank=True)
     notes = models.TextField(_("notes"), blank=True)
+    # While paused the member gets care (greetings, satisfaction calls) but no sales-minded outreach.
+    outreach_paused_until = models.DateField(_("no outreach until"), null=True, blank=True)
+    outreach_pause_reason = models.CharField(_("why outreach is paused"), max_length=200, blank=True)
 
     tier = models.ForeignKey(
         "concierge.Tier",

@@ -134,3 +134,36 @@ def test_tick_refuses_a_bad_date():
 
     with pytest.raises(CommandError):
         call_command("tick", "--as-of", "20/05/2026")
+
+
+def test_outreach_pause_holds_back_the_win_back_call_but_not_care(store):
+    member = MemberFactory(
+        store=store,
+        birthday=dt.date(1980, 5, 22),
+        outreach_paused_until=AS_OF + dt.timedelta(days=30),
+        outreach_pause_reason="投诉处理中",
+    )
+    bought(member, AS_OF - dt.timedelta(days=400))
+    bought(member, AS_OF - dt.timedelta(days=181))
+    tick()
+    assert kinds(member) == [Kind.BIRTHDAY_GREETING]
+
+
+def test_the_weekly_cap_counts_outreach_but_not_birthdays(store, settings):
+    settings.CARE_OUTREACH_PER_WEEK = 1
+    member = MemberFactory(store=store, birthday=dt.date(1980, 5, 22))
+    bought(member, AS_OF - dt.timedelta(days=7))
+    CareTask.objects.create(
+        store=store,
+        member=member,
+        kind=Kind.DORMANT_CALL,
+        period="earlier",
+        due_date=AS_OF - dt.timedelta(days=3),
+        reason="an earlier call this week",
+    )
+    tick()
+    # The new-member call would be a second contact within 7 days; the birthday greeting is exempt.
+    assert kinds(member) == [Kind.BIRTHDAY_GREETING, Kind.DORMANT_CALL]
+    settings.CARE_OUTREACH_PER_WEEK = 2
+    tick()
+    assert kinds(member) == [Kind.BIRTHDAY_GREETING, Kind.DORMANT_CALL, Kind.NEW_MEMBER_CALL]
