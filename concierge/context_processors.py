@@ -1,6 +1,7 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from concierge import extensions
 from concierge.alerts import unread_count
 from concierge.roles import Role
 
@@ -21,6 +22,7 @@ def shell(request):
         items.append(("clientbook", _("Client book"), reverse("concierge:client_book")))
     elif user.has_role(Role.VIP_MANAGER):
         items.append(("my_vips", _("My VIPs"), reverse("concierge:my_vips")))
+    items += extensions.nav_items(user)
     if user.is_staff and user.has_role(Role.ADMIN):
         items.append(("admin", _("Settings"), reverse("admin:index")))
     return {"nav_items": items, "unread_alerts": unread_count(user)}

@@ -21,6 +21,9 @@ ROLE_PERMISSIONS = {
         "concierge.view_contactlog",
         "concierge.add_contactlog",
         "concierge.view_assignment",
+        "tasks.view_caretask",
+        "tasks.change_caretask",
+        "tasks.pause_outreach",
     ],
     Role.FRONT_DESK: [
         "concierge.view_member",
@@ -34,6 +37,7 @@ ROLE_PERMISSIONS = {
         "concierge.view_purchase",
         "concierge.view_contactlog",
         "concierge.add_contactlog",
+        "tasks.pause_outreach",
     ],
     Role.STORE_MANAGER: [
         "concierge.view_member",
@@ -46,6 +50,22 @@ ROLE_PERMISSIONS = {
         "concierge.view_assignment",
         "concierge.add_assignment",
         "concierge.change_assignment",
+        "tasks.view_caretask",
+        "tasks.change_caretask",
+        "tasks.manage_team_tasks",
+        "tasks.pause_outreach",
+        "tasks.view_holiday",
+        "tasks.add_holiday",
+        "tasks.change_holiday",
+        "tasks.delete_holiday",
+        "tasks.view_messagetemplate",
+        "tasks.add_messagetemplate",
+        "tasks.change_messagetemplate",
+        "tasks.delete_messagetemplate",
+        "tasks.view_etiquettewords",
+        "tasks.add_etiquettewords",
+        "tasks.change_etiquettewords",
+        "tasks.delete_etiquettewords",
     ],
     Role.ADMIN: [
         "concierge.view_member",
@@ -72,6 +92,10 @@ ROLE_PERMISSIONS = {
         "concierge.view_tag",
         "concierge.add_tag",
         "concierge.change_tag",
+        "tasks.view_caretask",
+        "tasks.view_holiday",
+        "tasks.view_messagetemplate",
+        "tasks.view_etiquettewords",
     ],
 }
 
@@ -88,5 +112,6 @@ def sync_role_groups(**kwargs):
     known = {f"{app_label}.{codename}": pk for pk, app_label, codename in rows}
     for role, dotted_names in ROLE_PERMISSIONS.items():
         group, _created = Group.objects.get_or_create(name=role.value)
-        # Another app's permissions appear at its own post_migrate; the run after it adds them.
+        # Another app's permissions appear at its own post_migrate, which runs this again (see
+        # TasksConfig.ready): the last run sees them all.
         group.permissions.set([known[name] for name in dotted_names if name in known])

@@ -10,5 +10,6 @@ urlpatterns = [
     # The language switch works before login too, on the login page.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
+    path("tasks/", include("tasks.urls")),
     path("", include("concierge.urls")),
 ]

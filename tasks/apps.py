@@ -1,4 +1,6 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 
@@ -6,3 +8,27 @@ class TasksConfig(AppConfig):
     name = "tasks"
     verbose_name = _("Care tasks")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from concierge.roles import sync_role_groups
+
+        # The role groups name this app's permissions too, which exist only after its own post_migrate.
+        post_migrate.connect(sync_role_groups, sender=self, dispatch_uid="tasks.sync_role_groups")
+
+    # Hooks the core asks for (concierge/extensions.py).
+
+    def nav_items(self, user):
+        items = []
+        if user.has_perm("tasks.change_caretask"):
+            items.append(("my_day", _("My day"), reverse("tasks:my_day")))
+        if user.has_perm("tasks.manage_team_tasks"):
+            items.append(("team", _("Team tasks"), reverse("tasks:team")))
+        return items
+
+    def home_url(self, user):
+        return reverse("tasks:my_day") if user.has_perm("tasks.change_caretask") else None
+
+    def member_sections(self, request, member):
+        from tasks.views.member import member_sections
+
+        return member_sections(request, member)

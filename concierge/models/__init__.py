@@ -1,5 +1,6 @@
 from .assignments import Alert, Assignment
 from .audit import AuditEntry
+from .jobs import JobRun
 from .members import ContactLog, Member, Purchase, Tag
 from .stores import Staff, Store
 from .tiers import Tier, TierProgram
@@ -9,6 +10,7 @@ __all__ = [
     "Assignment",
     "AuditEntry",
     "ContactLog",
+    "JobRun",
     "Member",
     "Purchase",
     "Staff",

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
+from concierge import extensions
 from concierge.forms import ContactForm, MemberSearchForm
 from concierge.models import AuditEntry, ContactLog, Member
 
@@ -183,6 +184,7 @@ def _detail_context(request, member, *, contact_form=None, new_contact_id=None):
     history = list(member.assignments.select_related("manager", "assigned_by").order_by("-created_at")[:20])
     if history or (member.tier is not None and member.tier.dedicated_manager):
         context["assignments"] = history
+    context["app_sections"] = extensions.member_sections(request, member)
     return context
 
 

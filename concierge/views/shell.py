@@ -1,8 +1,11 @@
 from django.shortcuts import redirect
 
+from concierge import extensions
+
 
 def home(request):
-    """Each role lands where its day starts."""
+    """Each role lands where its day starts: the store manager on the overview, a VIP manager on
+    the page an app offers for their day (My day), everyone else on member search."""
     if request.user.has_perm("concierge.view_store_overview"):
         return redirect("concierge:overview")
-    return redirect("concierge:member_search")
+    return redirect(extensions.home_url(request.user) or "concierge:member_search")

@@ -14,8 +14,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--as-of", metavar="YYYY-MM-DD", help="Local date to run for (default: today).")
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Run the daily jobs again even if they already ran for that date.",
+        )
 
-    def handle(self, *args, as_of=None, verbosity=1, **options):
+    def handle(self, *args, as_of=None, force=False, verbosity=1, **options):
         if as_of:
             try:
                 as_of = dt.date.fromisoformat(as_of)
@@ -25,6 +30,6 @@ class Command(BaseCommand):
                 ) from exc
         else:
             as_of = timezone.localdate()
-        for name, summary in run_jobs(as_of).items():
+        for name, summary in run_jobs(as_of, force=force).items():
             if verbosity > 1 or (verbosity and summary):
                 self.stdout.write(f"{name}: {summary}")

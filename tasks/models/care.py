@@ -22,7 +22,13 @@ class CareTask(models.Model):
 
     class Kind(models.TextChoices):
         NEW_MEMBER_CALL = "new_member_call", _("New-member call")
+        CARE_CALL = "care_call", _("Monthly care call")
+        DECLINE_CALL = "decline_call", _("Follow-up on fewer visits")
         BIRTHDAY_GREETING = "birthday_greeting", _("Birthday greeting")
+        BIRTHDAY_GIFT = "birthday_gift", _("Birthday gift")
+        ANNIVERSARY_GREETING = "anniversary_greeting", _("Anniversary greeting")
+        HOLIDAY_GREETING = "holiday_greeting", _("Holiday greeting")
+        SEASON_GREETING = "season_greeting", _("Season-change message")
         DORMANT_REVIEW = "dormant_review", _("Dormant review")
         DORMANT_CALL = "dormant_call", _("Dormant call")
 
@@ -62,6 +68,8 @@ class CareTask(models.Model):
     period = models.CharField(_("period"), max_length=32)
     due_date = models.DateField(_("due"))
     reason = models.CharField(_("why"), max_length=300)
+    # The holiday or solar term a greeting is for (中秋节, 立冬): fills the draft message.
+    occasion = models.CharField(_("occasion"), max_length=50, blank=True)
     state = FSMField(_("state"), choices=State.choices, default=State.OPEN, protected=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
@@ -89,6 +97,9 @@ class CareTask(models.Model):
     )
     plan = models.TextField(_("win-back plan"), blank=True)
     note = models.TextField(_("note"), blank=True)
+    message = models.TextField(_("message sent"), blank=True)
+    # When the assignee was told the task is due; cleared when a snoozed task wakes or the task moves.
+    due_alerted_at = models.DateTimeField(_("due alert sent"), null=True, blank=True)
 
     objects = StoreScopedQuerySet.as_manager()
 
@@ -104,18 +115,31 @@ class CareTask(models.Model):
             models.Index(fields=["assignee", "state", "due_date"]),
             models.Index(fields=["store", "state", "due_date"]),
         ]
+        permissions = [
+            ("manage_team_tasks", _("Can see the team's care tasks and hand them out")),
+            ("pause_outreach", _("Can pause a member's outreach")),
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.member}"
 
     # Outreach that sells or wins back: held back while a member's outreach is paused.
-    SALES_MINDED = frozenset({Kind.DORMANT_CALL})
-    # Kinds that never count against the weekly contact cap.
-    CAP_EXEMPT = frozenset({Kind.BIRTHDAY_GREETING, Kind.DORMANT_REVIEW})
+    SALES_MINDED = frozenset({Kind.DORMANT_CALL, Kind.DECLINE_CALL})
+    # Kinds that never count against the weekly contact cap: the birthday, and internal reviews.
+    CAP_EXEMPT = frozenset({Kind.BIRTHDAY_GREETING, Kind.BIRTHDAY_GIFT, Kind.DORMANT_REVIEW})
+    CALLS = frozenset({Kind.NEW_MEMBER_CALL, Kind.CARE_CALL, Kind.DECLINE_CALL, Kind.DORMANT_CALL})
+    GREETINGS = frozenset(
+        {Kind.BIRTHDAY_GREETING, Kind.ANNIVERSARY_GREETING, Kind.HOLIDAY_GREETING, Kind.SEASON_GREETING}
+    )
+    ACTIVE_STATES = (State.OPEN, State.SNOOZED)
 
     @property
     def is_call(self):
-        return self.kind in (self.Kind.NEW_MEMBER_CALL, self.Kind.DORMANT_CALL)
+        return self.kind in self.CALLS
+
+    @property
+    def is_greeting(self):
+        return self.kind in self.GREETINGS
 
     # Transitions change fields in memory only; tasks/actions.py saves, audits and logs the contact.
 

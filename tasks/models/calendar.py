@@ -1,0 +1,55 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from concierge.models.members import StoreScopedQuerySet
+
+
+class Holiday(models.Model):
+    """A date on which members with a close relationship to the store get a greeting.
+
+    The Chinese festivals are filled in for each year from the lunar calendar (`source` names the
+    festival, so filling in again never duplicates a row or undoes a store's change); the store
+    adds its own dates (anniversary of the store, member day) by hand.
+    """
+
+    store = models.ForeignKey(
+        "concierge.Store", verbose_name=_("store"), on_delete=models.CASCADE, related_name="holidays"
+    )
+    name = models.CharField(_("name"), max_length=50)
+    date = models.DateField(_("date"))
+    greet = models.BooleanField(
+        _("send greetings"), default=True, help_text=_("Off: no greeting tasks are made for this date.")
+    )
+    # "spring_festival:2027" for a pre-filled festival, blank for the store's own dates.
+    source = models.CharField(_("source"), max_length=40, blank=True, editable=False)
+    updated_at = models.DateTimeField(_("changed"), default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = StoreScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("holiday")
+        verbose_name_plural = _("holiday calendar")
+        ordering = ["date", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["store", "source"], condition=~models.Q(source=""), name="one_prefilled_holiday"
+            ),
+        ]
+        indexes = [models.Index(fields=["store", "date"])]
+
+    def __str__(self):
+        return f"{self.name} {self.date:%Y-%m-%d}"
+
+    @property
+    def is_festival(self):
+        return bool(self.source)

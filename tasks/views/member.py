@@ -1,0 +1,5 @@
+urlpatterns = []
+
+
+def member_sections(request, member):
+    return []
