@@ -71,3 +71,26 @@ def lunar_date(solar_day):
     """(lunar year, month, day) of a solar date, for showing a lunar birthday on the profile."""
     lunar = Solar.fromYmd(solar_day.year, solar_day.month, solar_day.day).getLunar()
     return lunar.getYear(), abs(lunar.getMonth()), lunar.getDay()
+
+
+def ensure_festivals(store, years):
+    """Fill in the store's holiday calendar with the festivals of `years`; returns how many were new.
+
+    A festival already filled in is left as the store made it (renamed, moved, greetings off), and a
+    store's own dates are never touched. Names are written in the store's language.
+    """
+    from django.conf import settings
+    from django.utils import translation
+
+    from tasks.models import Holiday
+
+    with translation.override(settings.LANGUAGE_CODE):
+        rows = [
+            Holiday(store=store, name=str(name), date=day, source=f"{key}:{year}")
+            for year in years
+            for key, name, day in festivals(year)
+        ]
+    sources = [row.source for row in rows]
+    before = Holiday.objects.filter(store=store, source__in=sources).count()
+    Holiday.objects.bulk_create(rows, ignore_conflicts=True)
+    return Holiday.objects.filter(store=store, source__in=sources).count() - before
