@@ -1,30 +1,52 @@
-"""Working a care task: complete it with what the contact brought, snooze it, or skip it.
+"""Working care tasks and handing them out, one function per user intention.
 
-Same pattern as concierge.actions: one transaction, the row locked, the transition's permission
-checked here, an AuditEntry, and (on completion) the member's contact log filled in.
+Same pattern as concierge.actions: one transaction, the rows locked, the transition's permission
+checked here, an AuditEntry per change, and alerts after commit. Refusals raise ActionRefused with
+a message for the user; nothing is written then.
 """
 
+import datetime as dt
+
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_fsm import can_proceed, has_transition_perm
 
 from concierge.actions import ActionRefused
-from concierge.models import AuditEntry, ContactLog
+from concierge.alerts import alert
+from concierge.models import AuditEntry, ContactLog, Member, Staff
+from concierge.roles import Role
 from tasks.models import CareTask
 
-GREETING_CHANNEL = ContactLog.Channel.MESSAGE
-ANSWER_FIELDS = ("satisfaction", "suggestions", "dormant_reason", "plan", "note")
+ANSWER_FIELDS = ("satisfaction", "suggestions", "dormant_reason", "plan", "note", "message")
+
+# How the contact went, by outcome: the channel written to the member's contact log.
+CHANNEL_OF_OUTCOME = {
+    ContactLog.Outcome.MESSAGE_SENT: ContactLog.Channel.MESSAGE,
+    ContactLog.Outcome.GIFT_GIVEN: ContactLog.Channel.GIFT,
+}
 
 
 def _locked(task):
-    return CareTask.objects.select_for_update(of=("self",)).select_related("member").get(pk=task.pk)
+    return CareTask.objects.select_for_update(of=("self",)).select_related("member", "store").get(pk=task.pk)
 
 
 def _transition(task, name, actor, *args):
     method = getattr(task, name)
     if not can_proceed(method):
-        raise ActionRefused(_("This task is already “%(state)s”.") % {"state": task.get_state_display()})
+        raise ActionRefused(
+            _("This task is already “%(state)s”%(by)s.")
+            % {
+                "state": task.get_state_display(),
+                "by": _(" by %(name)s at %(time)s")
+                % {"name": task.closed_by, "time": timezone.localtime(task.closed_at).strftime("%H:%M")}
+                if task.closed_by_id and task.closed_at
+                else "",
+            }
+        )
     if not has_transition_perm(method, actor):
         raise ActionRefused(_("This task is not yours to work on."))
     before = task.state
@@ -39,43 +61,59 @@ def _audit(action, task, actor, before, **data):
     )
 
 
-def complete_task(task, *, actor, outcome, **answers):
-    """Close the task with its outcome and answers; the contact goes into the member's log.
+def _check_answers(task, outcome, answers):
+    if task.is_review:
+        if not answers.get("plan"):
+            raise ActionRefused(_("Write down the plan: when and how to get in touch."))
+        return
+    if outcome not in task.outcomes:
+        raise ActionRefused(_("Choose one of the outcomes offered for this task."))
+    reached = outcome == ContactLog.Outcome.REACHED
+    if reached and task.kind == CareTask.Kind.NEW_MEMBER_CALL and not answers.get("satisfaction"):
+        raise ActionRefused(_("Ask how satisfied the member is (1 to 5)."))
+    if reached and task.kind == CareTask.Kind.DORMANT_CALL and not answers.get("dormant_reason"):
+        raise ActionRefused(_("Record why the member stopped coming."))
+
+
+def complete_task(task, *, actor, outcome="", **answers):
+    """Close the task with its outcome and the answers the cadence asks for.
 
     A reached new-member call needs a satisfaction score; a reached dormant call needs the reason
-    the member stopped coming. Side effects: task done, ContactLog row, AuditEntry "care_task.done".
+    the member stopped coming; a dormant review needs the plan. Side effects: task done; for every
+    kind but the review (which contacts nobody) a ContactLog row in the member's log; AuditEntry
+    "care_task.done".
     """
     answers = {
         name: value for name, value in answers.items() if name in ANSWER_FIELDS and value not in (None, "")
     }
-    reached = outcome == ContactLog.Outcome.REACHED
     with transaction.atomic():
         task = _locked(task)
-        if reached and task.kind == CareTask.Kind.NEW_MEMBER_CALL and not answers.get("satisfaction"):
-            raise ActionRefused(_("Ask how satisfied the member is (1 to 5)."))
-        if reached and task.kind == CareTask.Kind.DORMANT_CALL and not answers.get("dormant_reason"):
-            raise ActionRefused(_("Record why the member stopped coming."))
+        _check_answers(task, outcome, answers)
         before = _transition(task, "complete", actor, actor, {"outcome": outcome, **answers})
-        ContactLog.objects.create(
-            member=task.member,
-            staff=actor,
-            channel=ContactLog.Channel.PHONE if task.is_call else GREETING_CHANNEL,
-            outcome=outcome,
-            note=_contact_note(task),
-            contacted_at=timezone.now(),
-        )
+        if not task.is_review:
+            ContactLog.objects.create(
+                member=task.member,
+                staff=actor,
+                channel=CHANNEL_OF_OUTCOME.get(outcome, ContactLog.Channel.PHONE),
+                outcome=outcome,
+                note=_contact_note(task),
+                contacted_at=timezone.now(),
+            )
         _audit("care_task.done", task, actor, before, outcome=outcome, **answers)
     return task
 
 
 def _contact_note(task):
-    parts = [task.get_kind_display()]
+    parts = [task.occasion or task.get_kind_display()]
     if task.satisfaction:
         parts.append(_("satisfaction %(score)s/5") % {"score": task.satisfaction})
     if task.dormant_reason:
         parts.append(task.get_dormant_reason_display())
     parts += [text for text in (task.suggestions, task.plan, task.note) if text]
-    return " · ".join(str(part) for part in parts)
+    note = " · ".join(str(part) for part in parts)
+    if task.message:
+        note += "\n" + task.message
+    return note
 
 
 def snooze_task(task, *, actor, until):
@@ -98,3 +136,227 @@ def skip_task(task, *, actor, reason):
         before = _transition(task, "skip", actor, actor, reason.strip())
         _audit("care_task.skipped", task, actor, before, reason=reason.strip())
     return task
+
+
+# ---- handing tasks out ---------------------------------------------------------------------------
+
+
+def task_workers(store_id):
+    """The staff of a store who work care tasks: VIP managers and store managers."""
+    return (
+        Staff.objects.filter(
+            store_id=store_id,
+            is_active=True,
+            groups__name__in=[Role.VIP_MANAGER.value, Role.STORE_MANAGER.value],
+        )
+        .distinct()
+        .order_by("display_name", "username")
+    )
+
+
+def _check_team_manager(actor, store_id):
+    if not (actor.has_perm("tasks.manage_team_tasks") and actor.store_id == store_id):
+        raise ActionRefused(_("Only the store manager hands out care tasks."))
+
+
+def _check_receivers(receivers, store_id):
+    if not receivers:
+        raise ActionRefused(_("Choose at least one colleague."))
+    workers = set(task_workers(store_id).values_list("pk", flat=True))
+    for receiver in receivers:
+        if receiver.pk not in workers:
+            raise ActionRefused(_("%(name)s does not work care tasks in this store.") % {"name": receiver})
+
+
+def _share_out(tasks, receivers):
+    """Deal the tasks to the receivers in turn, a member's tasks together, the least loaded first."""
+    by_member = {}
+    for task in tasks:
+        by_member.setdefault(task.member_id, []).append(task)
+    load = dict.fromkeys((r.pk for r in receivers), 0)
+    for row in (
+        CareTask.objects.filter(assignee__in=receivers, state__in=CareTask.ACTIVE_STATES)
+        .values_list("assignee_id", flat=True)
+        .iterator()
+    ):
+        load[row] += 1
+    plan = {}
+    for member_tasks in sorted(by_member.values(), key=len, reverse=True):
+        receiver = min(receivers, key=lambda r: (load[r.pk], r.pk))
+        for task in member_tasks:
+            plan[task.pk] = receiver
+        load[receiver.pk] += len(member_tasks)
+    return plan
+
+
+def _assign(tasks, receivers, *, actor, action, reason, from_user=None):
+    """Give the locked tasks to the receivers; audit each, alert each receiver once after commit."""
+    plan = _share_out(tasks, receivers) if len(receivers) > 1 else {t.pk: receivers[0] for t in tasks}
+    now = timezone.now()
+    content_type = ContentType.objects.get_for_model(CareTask)
+    entries = []
+    given = {}
+    for task in tasks:
+        receiver = plan[task.pk]
+        entries.append(
+            AuditEntry(
+                action=action,
+                actor=actor,
+                store_id=task.store_id,
+                content_type=content_type,
+                object_id=str(task.pk),
+                object_repr=str(task)[:200],
+                from_state=task.state,
+                to_state=task.state,
+                data={"from": task.assignee_id, "to": receiver.pk, "reason": reason},
+            )
+        )
+        given.setdefault(receiver.pk, []).append(task.pk)
+    for receiver_pk, pks in given.items():
+        # The receiver is told by the alert below, so the due alert is not sent again.
+        CareTask.objects.filter(pk__in=pks).update(assignee_id=receiver_pk, due_alerted_at=now)
+    AuditEntry.objects.bulk_create(entries)
+    receivers_by_pk = {r.pk: r for r in receivers}
+    for receiver_pk, pks in given.items():
+        if receiver_pk == actor.pk:
+            continue
+        if from_user is not None:
+            text = ngettext(
+                "%(count)d care task of %(name)s moved to you: %(reason)s",
+                "%(count)d care tasks of %(name)s moved to you: %(reason)s",
+                len(pks),
+            ) % {"count": len(pks), "name": from_user, "reason": reason}
+        else:
+            text = ngettext(
+                "%(actor)s gave you %(count)d care task",
+                "%(actor)s gave you %(count)d care tasks",
+                len(pks),
+            ) % {"count": len(pks), "actor": actor}
+        alert([receivers_by_pk[receiver_pk]], "care_task.moved", text=text, link=reverse("tasks:my_day"))
+    return {receivers_by_pk[pk]: len(pks) for pk, pks in given.items()}
+
+
+def move_tasks(from_user, *, actor, to_users, reason):
+    """Move all of an absent colleague's open and snoozed tasks to others, shared out evenly.
+
+    Side effects: the tasks' assignee changes; an AuditEntry "care_task.moved" per task; one alert
+    per receiving colleague after commit. Returns {receiver: number of tasks}.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ActionRefused(_("Give a reason for moving the tasks (leave, sick, left the store...)."))
+    _check_team_manager(actor, from_user.store_id)
+    receivers = [user for user in to_users if user.pk != from_user.pk]
+    _check_receivers(receivers, from_user.store_id)
+    with transaction.atomic():
+        tasks = list(
+            CareTask.objects.select_for_update()
+            .filter(assignee=from_user, state__in=CareTask.ACTIVE_STATES)
+            .order_by("due_date", "pk")
+        )
+        if not tasks:
+            raise ActionRefused(_("%(name)s has no open tasks to move.") % {"name": from_user})
+        return _assign(
+            tasks, receivers, actor=actor, action="care_task.moved", reason=reason, from_user=from_user
+        )
+
+
+def hand_out_tasks(tasks, *, actor, to_users):
+    """Give tasks from the store's pool (or anyone's) to colleagues, shared out evenly.
+
+    Side effects: assignee set; AuditEntry "care_task.handed_out" per task; one alert per receiver.
+    A task that was closed or handed out meanwhile by someone else is refused, and nothing changes.
+    """
+    if not tasks:
+        raise ActionRefused(_("Choose the tasks to hand out."))
+    store_id = tasks[0].store_id
+    _check_team_manager(actor, store_id)
+    _check_receivers(to_users, store_id)
+    with transaction.atomic():
+        locked = list(
+            CareTask.objects.select_for_update()
+            .filter(pk__in=[t.pk for t in tasks], store_id=store_id)
+            .order_by("pk")
+        )
+        expected = {t.pk: t.assignee_id for t in tasks}
+        for task in locked:
+            if task.state not in CareTask.ACTIVE_STATES or task.assignee_id != expected[task.pk]:
+                raise ActionRefused(
+                    _("%(task)s changed meanwhile; nothing was handed out. Look again.") % {"task": task}
+                )
+        if len(locked) != len(tasks):
+            raise ActionRefused(_("Some tasks are gone; nothing was handed out. Look again."))
+        return _assign(locked, list(to_users), actor=actor, action="care_task.handed_out", reason="")
+
+
+# ---- outreach pause ------------------------------------------------------------------------------
+
+
+def pause_outreach(member, *, actor, until, reason):
+    """Pause sales-minded outreach to a member until a date (care goes on).
+
+    Side effects: the member's pause fields; the member's open win-back calls snoozed until the day
+    after the pause (tick opens them then); AuditEntry "member.outreach_paused".
+    """
+    reason = (reason or "").strip()
+    if not actor.has_perm("tasks.pause_outreach") or actor.store_id != member.store_id:
+        raise ActionRefused(_("You may not pause this member's outreach."))
+    if until < timezone.localdate():
+        raise ActionRefused(_("Choose today or a later date."))
+    if not reason:
+        raise ActionRefused(_("Give a reason for the pause."))
+    with transaction.atomic():
+        member = Member.objects.select_for_update().get(pk=member.pk)
+        member.outreach_paused_until = until
+        member.outreach_pause_reason = reason[:200]
+        member.save(update_fields=["outreach_paused_until", "outreach_pause_reason", "updated_at"])
+        held = list(
+            CareTask.objects.select_for_update().filter(
+                member=member, kind__in=CareTask.SALES_MINDED, state=CareTask.State.OPEN
+            )
+        )
+        wake_on = until + dt.timedelta(days=1)
+        for task in held:
+            task.snooze(wake_on)
+            task.save()
+            _audit(
+                "care_task.snoozed", task, actor, CareTask.State.OPEN, until=wake_on.isoformat(), why="pause"
+            )
+        AuditEntry.record(
+            "member.outreach_paused",
+            member,
+            actor=actor,
+            store=member.store,
+            data={"until": until.isoformat(), "reason": reason, "held_tasks": [t.pk for t in held]},
+        )
+    return member
+
+
+def resume_outreach(member, *, actor):
+    """End a member's outreach pause now; win-back calls it held are open again today.
+
+    Side effects: the pause fields cleared; held tasks woken; AuditEntry "member.outreach_resumed".
+    """
+    if not actor.has_perm("tasks.pause_outreach") or actor.store_id != member.store_id:
+        raise ActionRefused(_("You may not change this member's outreach."))
+    with transaction.atomic():
+        member = Member.objects.select_for_update().get(pk=member.pk)
+        if member.outreach_paused_until is None:
+            raise ActionRefused(_("Outreach to %(member)s is not paused.") % {"member": member.name})
+        held_until = member.outreach_paused_until + dt.timedelta(days=1)
+        member.outreach_paused_until = None
+        member.outreach_pause_reason = ""
+        member.save(update_fields=["outreach_paused_until", "outreach_pause_reason", "updated_at"])
+        today = timezone.localdate()
+        for task in CareTask.objects.select_for_update().filter(
+            member=member,
+            kind__in=CareTask.SALES_MINDED,
+            state=CareTask.State.SNOOZED,
+            snoozed_until=held_until,
+        ):
+            task.snoozed_until = max(task.due_date, today)
+            task.wake()
+            task.save()
+            _audit("care_task.woken", task, actor, CareTask.State.SNOOZED, why="pause ended")
+        AuditEntry.record("member.outreach_resumed", member, actor=actor, store=member.store)
+    return member

@@ -114,6 +114,15 @@ class CareTask(models.Model):
         indexes = [
             models.Index(fields=["assignee", "state", "due_date"]),
             models.Index(fields=["store", "state", "due_date"]),
+            # The minute jobs' lookups stay small however many tasks pile up over the years.
+            models.Index(
+                fields=["snoozed_until"], condition=models.Q(state="snoozed"), name="care_task_snoozed_until"
+            ),
+            models.Index(
+                fields=["due_date"],
+                condition=models.Q(state="open", due_alerted_at__isnull=True),
+                name="care_task_due_unalerted",
+            ),
         ]
         permissions = [
             ("manage_team_tasks", _("Can see the team's care tasks and hand them out")),
@@ -140,6 +149,25 @@ class CareTask(models.Model):
     @property
     def is_greeting(self):
         return self.kind in self.GREETINGS
+
+    @property
+    def is_review(self):
+        return self.kind == self.Kind.DORMANT_REVIEW
+
+    @property
+    def outcomes(self):
+        """The outcomes that close this kind of task; a review closes with its plan, no contact."""
+        Outcome = ContactLog.Outcome
+        if self.is_review:
+            return ()
+        if self.kind == self.Kind.BIRTHDAY_GIFT:
+            return (Outcome.GIFT_GIVEN, Outcome.NOT_REACHED)
+        if self.is_greeting:
+            return (Outcome.MESSAGE_SENT, Outcome.REACHED)
+        if self.kind == self.Kind.DORMANT_CALL:
+            # Not reached on the phone, the "long time no see" message goes instead.
+            return (Outcome.REACHED, Outcome.NOT_REACHED, Outcome.MESSAGE_SENT)
+        return (Outcome.REACHED, Outcome.NOT_REACHED)
 
     # Transitions change fields in memory only; tasks/actions.py saves, audits and logs the contact.
 

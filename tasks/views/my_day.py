@@ -1,1 +1,323 @@
-urlpatterns = []
+"""My day: a VIP manager's care tasks, ranked, each opened in place with the member's cheat sheet
+and worked in two taps. The store manager opens anyone's day, and the pool, with the same pages.
+"""
+
+import datetime as dt
+
+from django.contrib import messages as flash
+from django.contrib.auth.decorators import permission_required
+from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRedirect, retarget
+
+from concierge.actions import ActionRefused
+from concierge.models import Assignment, ContactLog, Staff
+from concierge.views.members import render_page, wants_partial
+from tasks import actions, messages
+from tasks.forms import CompleteForm, SkipForm, SnoozeForm
+from tasks.models import CareTask
+
+UPCOMING_DAYS = 7
+PAGE_SIZE = 40
+
+VALUE_RANK = Case(
+    When(member__value_class="A", then=Value(0)),
+    When(member__value_class="B", then=Value(1)),
+    When(member__value_class="C", then=Value(2)),
+    default=Value(3),
+    output_field=IntegerField(),
+)
+
+SKIP_REASONS = (
+    gettext_lazy("The member asked not to be contacted"),
+    gettext_lazy("Already in touch today"),
+    gettext_lazy("Wrong or no phone number"),
+    gettext_lazy("The member is abroad"),
+)
+
+
+def _task_for(user, pk):
+    """The task if the user may see it: their own, or any in the store for the store manager."""
+    tasks = CareTask.objects.visible_to(user).select_related("member", "member__tier", "assignee", "store")
+    if not user.has_perm("tasks.manage_team_tasks"):
+        tasks = tasks.filter(assignee=user)
+    try:
+        return tasks.get(pk=pk)
+    except CareTask.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def ranked(tasks, today):
+    """Most urgent first (overdue, today, coming up), then the member's value, then the date."""
+    bucket = Case(
+        When(due_date__lt=today, then=Value(0)),
+        When(due_date=today, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    return tasks.annotate(bucket=bucket, value_rank=VALUE_RANK).order_by(
+        "bucket", "value_rank", "due_date", "-member__spend_12m", "pk"
+    )
+
+
+def day_counts(tasks, today):
+    horizon = today + dt.timedelta(days=UPCOMING_DAYS)
+    return tasks.aggregate(
+        overdue=Count("pk", filter=Q(state=CareTask.State.OPEN, due_date__lt=today)),
+        today=Count("pk", filter=Q(state=CareTask.State.OPEN, due_date=today)),
+        upcoming=Count("pk", filter=Q(state=CareTask.State.OPEN, due_date__gt=today, due_date__lte=horizon)),
+        snoozed=Count("pk", filter=Q(state=CareTask.State.SNOOZED)),
+        done_today=Count(
+            "pk",
+            filter=Q(
+                state__in=[CareTask.State.DONE, CareTask.State.SKIPPED],
+                closed_at__gte=timezone.make_aware(dt.datetime.combine(today, dt.time.min)),
+            ),
+        ),
+    )
+
+
+def list_context(request, *, owner=None, pool=False, offset=0):
+    """The ranked list of one person's open tasks (or the store's pool) for the next week."""
+    user = request.user
+    today = timezone.localdate()
+    tasks = CareTask.objects.visible_to(user)
+    tasks = tasks.filter(assignee__isnull=True) if pool else tasks.filter(assignee=owner or user)
+    horizon = today + dt.timedelta(days=UPCOMING_DAYS)
+    open_tasks = ranked(
+        tasks.filter(state=CareTask.State.OPEN, due_date__lte=horizon).select_related(
+            "member", "member__tier"
+        ),
+        today,
+    )
+    rows = list(open_tasks[offset : offset + PAGE_SIZE + 1])
+    more = len(rows) > PAGE_SIZE
+    rows = rows[:PAGE_SIZE]
+    for task in rows:
+        task.days_late = (today - task.due_date).days
+    return {
+        "today": today,
+        "owner": None if pool else (owner or user),
+        "is_own": not pool and (owner is None or owner == user),
+        "pool": pool,
+        "rows": rows,
+        "more": more,
+        "next_offset": offset + PAGE_SIZE,
+        "offset": offset,
+        "counts": day_counts(tasks, today),
+        "list_url": _list_url(owner, pool, user),
+    }
+
+
+def _list_url(owner, pool, user):
+    if pool:
+        return reverse("tasks:pool")
+    if owner is not None and owner != user:
+        return reverse("tasks:staff_tasks", args=[owner.pk])
+    return reverse("tasks:my_day")
+
+
+def render_day(request, context, *, template="tasks/my_day.html"):
+    context.setdefault("active_nav", "my_day" if context["is_own"] else "team")
+    if wants_partial(request) and request.GET.get("offset"):
+        return render_page(request, template, context, partial="rows")
+    return render_page(request, template, context, partial="day-list")
+
+
+def _offset(request):
+    try:
+        return max(0, int(request.GET.get("offset", 0)))
+    except ValueError:
+        return 0
+
+
+@require_GET
+@permission_required("tasks.change_caretask", raise_exception=True)
+def my_day(request):
+    return render_day(request, list_context(request, offset=_offset(request)))
+
+
+# ---- one task ------------------------------------------------------------------------------------
+
+
+def open_matters(task):
+    """What staff should know before calling: other open tasks, a pause, a pending handover."""
+    member = task.member
+    matters = []
+    today = timezone.localdate()
+    if member.outreach_paused_until and member.outreach_paused_until >= today:
+        matters.append(
+            _("Outreach paused until %(date)s: %(reason)s")
+            % {"date": member.outreach_paused_until.isoformat(), "reason": member.outreach_pause_reason}
+        )
+    others = (
+        CareTask.objects.filter(member=member, state__in=CareTask.ACTIVE_STATES)
+        .exclude(pk=task.pk)
+        .select_related("assignee")
+        .order_by("due_date")[:5]
+    )
+    for other in others:
+        matters.append(
+            _("Also open: %(kind)s, due %(date)s (%(who)s)")
+            % {
+                "kind": other.get_kind_display(),
+                "date": other.due_date.isoformat(),
+                "who": other.assignee or _("pool"),
+            }
+        )
+    handover = (
+        Assignment.objects.filter(member=member, state=Assignment.State.HANDOVER_REQUESTED)
+        .select_related("handover_to")
+        .first()
+    )
+    if handover:
+        matters.append(_("Handover to %(name)s pending") % {"name": handover.handover_to})
+    return matters
+
+
+def panel_context(request, task, *, form=None, snooze_form=None, skip_form=None, from_page=""):
+    user = request.user
+    member = task.member
+    today = timezone.localdate()
+    manager = (
+        Assignment.objects.filter(member=member, state__in=Assignment.CURRENT_STATES)
+        .select_related("manager")
+        .first()
+    )
+    context = {
+        "task": task,
+        "member": member,
+        "today": today,
+        "phone": member.phone_for(user),
+        "can_call": user.has_perm("concierge.view_member_phone"),
+        "manager": manager.manager if manager else None,
+        "purchases": list(member.purchases.order_by("-purchased_at")[:3]),
+        "last_contact": ContactLog.objects.filter(member=member).select_related("staff").first(),
+        "matters": open_matters(task),
+        "form": form or CompleteForm(task=task),
+        "snooze_form": snooze_form or SnoozeForm(),
+        "skip_form": skip_form or SkipForm(),
+        "snooze_choices": [
+            (today + dt.timedelta(days=1), _("Tomorrow")),
+            (today + dt.timedelta(days=7), _("In a week")),
+        ],
+        "skip_reasons": SKIP_REASONS,
+        "can_work": task.state == CareTask.State.OPEN
+        and any(t.name == "complete" for t in task.get_available_user_state_transitions(user)),
+        "from_page": from_page or request.GET.get("from", ""),
+        # Where the panel is shown decides what follows a completion: the list in place, or a redirect.
+        "page": request.POST.get("page") or ("panel" if wants_partial(request) else "detail"),
+        "draft": messages.draft_context(task, user, request) if task.state == CareTask.State.OPEN else None,
+    }
+    return context
+
+
+@require_GET
+@permission_required("tasks.change_caretask", raise_exception=True)
+def task_detail(request, pk):
+    task = _task_for(request.user, pk)
+    context = panel_context(request, task)
+    context["active_nav"] = "my_day" if task.assignee_id == request.user.pk else "team"
+    return render_page(request, "tasks/task_detail.html", context, partial="panel")
+
+
+def _list_for(request, task):
+    """After a task is closed: the list the user worked it from, fresh."""
+    user = request.user
+    if task.assignee_id and task.assignee_id != user.pk and user.has_perm("tasks.manage_team_tasks"):
+        return list_context(request, owner=Staff.objects.get(pk=task.assignee_id))
+    return list_context(request)
+
+
+def _done(request, task, from_page, text):
+    """In a My-day panel: the refreshed list in its place, with a notice. From the task's own page
+    or the pool: back to that list, with the notice as a message."""
+    in_panel = wants_partial(request) and request.POST.get("page") == "panel" and from_page != "pool"
+    if not in_panel:
+        flash.success(request, text)
+        if from_page == "pool":
+            url = reverse("tasks:pool")
+        elif task.assignee_id and task.assignee_id != request.user.pk:
+            url = reverse("tasks:staff_tasks", args=[task.assignee_id])
+        else:
+            url = reverse("tasks:my_day")
+        return HttpResponseClientRedirect(url) if wants_partial(request) else redirect(url)
+    context = _list_for(request, task)
+    context["notice"] = {"level": "success", "text": text}
+    return retarget(render_day(request, context), "#day-list")
+
+
+def _refused(request, task, text, **forms):
+    context = panel_context(request, task, from_page=request.POST.get("from", ""), **forms)
+    context["notice"] = {"level": "error", "text": text}
+    return render_page(request, "tasks/task_detail.html", context, partial="panel")
+
+
+@require_POST
+@permission_required("tasks.change_caretask", raise_exception=True)
+def complete(request, pk):
+    task = _task_for(request.user, pk)
+    form = CompleteForm(request.POST, task=task)
+    from_page = request.POST.get("from", "")
+    if not form.is_valid():
+        return _refused(request, task, _("Check the answers below."), form=form)
+    try:
+        actions.complete_task(task, actor=request.user, **form.answers())
+    except ActionRefused as refused:
+        return _refused(request, task, refused.message, form=form)
+    text = (
+        _("%(member)s: %(kind)s done.")
+        if task.is_review
+        else _("%(member)s: %(kind)s done. It is in the member's contact log.")
+    ) % {"member": task.member.name, "kind": task.get_kind_display()}
+    return _done(request, task, from_page, text)
+
+
+@require_POST
+@permission_required("tasks.change_caretask", raise_exception=True)
+def snooze(request, pk):
+    task = _task_for(request.user, pk)
+    form = SnoozeForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, task, _("Check the date."), snooze_form=form)
+    until = form.cleaned_data["until"]
+    try:
+        actions.snooze_task(task, actor=request.user, until=until)
+    except ActionRefused as refused:
+        return _refused(request, task, refused.message, snooze_form=form)
+    text = _("%(member)s: %(kind)s put off until %(date)s.") % {
+        "member": task.member.name,
+        "kind": task.get_kind_display(),
+        "date": until.isoformat(),
+    }
+    return _done(request, task, request.POST.get("from", ""), text)
+
+
+@require_POST
+@permission_required("tasks.change_caretask", raise_exception=True)
+def skip(request, pk):
+    task = _task_for(request.user, pk)
+    form = SkipForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, task, _("Give a reason for skipping."), skip_form=form)
+    try:
+        actions.skip_task(task, actor=request.user, reason=form.cleaned_data["reason"])
+    except ActionRefused as refused:
+        return _refused(request, task, refused.message, skip_form=form)
+    text = _("%(member)s: %(kind)s skipped.") % {"member": task.member.name, "kind": task.get_kind_display()}
+    return _done(request, task, request.POST.get("from", ""), text)
+
+
+urlpatterns = [
+    path("", my_day, name="my_day"),
+    path("<int:pk>/", task_detail, name="task_detail"),
+    path("<int:pk>/complete/", complete, name="complete"),
+    path("<int:pk>/snooze/", snooze, name="snooze"),
+    path("<int:pk>/skip/", skip, name="skip"),
+]

@@ -1,1 +1,227 @@
-urlpatterns = []
+"""The store manager's view of the team's care tasks: who is on top of their day and who is behind,
+anyone's list, the pool of tasks for members without a VIP manager, and moving an absent
+colleague's tasks to others in one step.
+"""
+
+import datetime as dt
+
+from django.contrib import messages as flash
+from django.contrib.auth.decorators import permission_required
+from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_POST
+
+from concierge.actions import ActionRefused
+from concierge.views.members import render_page, wants_partial
+from tasks import actions
+from tasks.forms import HandOutForm, MoveTasksForm
+from tasks.models import CareTask
+from tasks.views.my_day import UPCOMING_DAYS, day_counts, list_context, ranked, render_day
+
+POOL_PAGE = 100
+
+
+def _workers(user):
+    return actions.task_workers(user.store_id)
+
+
+def _local_midnight(day):
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def team_context(request, *, move_pk=None, move_form=None):
+    user = request.user
+    today = timezone.localdate()
+    horizon = today + dt.timedelta(days=UPCOMING_DAYS)
+    week_start = _local_midnight(today - dt.timedelta(days=6))
+    is_open = Q(state=CareTask.State.OPEN)
+    counts = {
+        row["assignee"]: row
+        for row in CareTask.objects.visible_to(user)
+        .filter(assignee__isnull=False)
+        .filter(Q(state__in=CareTask.ACTIVE_STATES) | Q(closed_at__gte=week_start))
+        .values("assignee")
+        .annotate(
+            overdue=Count("pk", filter=is_open & Q(due_date__lt=today)),
+            today=Count("pk", filter=is_open & Q(due_date=today)),
+            upcoming=Count("pk", filter=is_open & Q(due_date__gt=today, due_date__lte=horizon)),
+            snoozed=Count("pk", filter=Q(state=CareTask.State.SNOOZED)),
+            active=Count("pk", filter=Q(state__in=CareTask.ACTIVE_STATES)),
+            done_today=Count(
+                "pk", filter=Q(state=CareTask.State.DONE, closed_at__gte=_local_midnight(today))
+            ),
+            done_week=Count("pk", filter=Q(state=CareTask.State.DONE, closed_at__gte=week_start)),
+        )
+    }
+    workers = list(_workers(user))
+    empty = dict.fromkeys(("overdue", "today", "upcoming", "snoozed", "active", "done_today", "done_week"), 0)
+    rows = []
+    for worker in workers:
+        figures = {**empty, **counts.get(worker.pk, {})}
+        form = move_form if worker.pk == move_pk else None
+        rows.append(
+            {
+                "staff": worker,
+                **figures,
+                "move_form": form
+                or MoveTasksForm(workers=_workers(user).exclude(pk=worker.pk), auto_id=f"move{worker.pk}_%s"),
+                "move_open": form is not None,
+            }
+        )
+    scale = max([row["done_week"] + row["today"] + row["overdue"] for row in rows] + [1])
+    for row in rows:
+        row["bar_done"] = 100 * row["done_week"] / scale
+        row["bar_today"] = 100 * row["today"] / scale
+        row["bar_overdue"] = 100 * row["overdue"] / scale
+    pool = (
+        CareTask.objects.visible_to(user)
+        .filter(assignee__isnull=True)
+        .aggregate(
+            open=Count("pk", filter=is_open & Q(due_date__lte=horizon)),
+            overdue=Count("pk", filter=is_open & Q(due_date__lt=today)),
+        )
+    )
+    totals = {key: sum(row[key] for row in rows) for key in ("overdue", "today", "done_today", "done_week")}
+    return {"active_nav": "team", "today": today, "rows": rows, "pool": pool, "totals": totals}
+
+
+@require_GET
+@permission_required("tasks.manage_team_tasks", raise_exception=True)
+def team(request):
+    return render_page(request, "tasks/team.html", team_context(request), partial="team-body")
+
+
+def _staff_for(user, pk):
+    worker = _workers(user).filter(pk=pk).first()
+    if worker is None:
+        raise Http404
+    return worker
+
+
+@require_GET
+@permission_required("tasks.manage_team_tasks", raise_exception=True)
+def staff_tasks(request, staff_pk):
+    owner = _staff_for(request.user, staff_pk)
+    try:
+        offset = max(0, int(request.GET.get("offset", 0)))
+    except ValueError:
+        offset = 0
+    return render_day(request, list_context(request, owner=owner, offset=offset))
+
+
+@require_POST
+@permission_required("tasks.manage_team_tasks", raise_exception=True)
+def move_tasks(request, staff_pk):
+    user = request.user
+    absent = _staff_for(user, staff_pk)
+    form = MoveTasksForm(
+        request.POST, workers=_workers(user).exclude(pk=absent.pk), auto_id=f"move{absent.pk}_%s"
+    )
+    if not form.is_valid():
+        return _team_response(request, refused=_("Check the form."), move_pk=absent.pk, move_form=form)
+    try:
+        moved = actions.move_tasks(
+            absent,
+            actor=user,
+            to_users=list(form.cleaned_data["to_users"]),
+            reason=form.cleaned_data["reason"],
+        )
+    except ActionRefused as refused:
+        return _team_response(request, refused=refused.message, move_pk=absent.pk, move_form=form)
+    shares = ", ".join(f"{receiver} {count}" for receiver, count in moved.items())
+    total = sum(moved.values())
+    done = ngettext(
+        "%(count)d task of %(name)s moved: %(shares)s.",
+        "%(count)d tasks of %(name)s moved: %(shares)s.",
+        total,
+    ) % {"count": total, "name": absent, "shares": shares}
+    return _team_response(request, done=done)
+
+
+def _team_response(request, *, done=None, refused=None, **form_state):
+    if wants_partial(request) or form_state:
+        context = team_context(request, **form_state)
+        context["notice"] = {"level": "error" if refused else "success", "text": refused or done}
+        # Errors come back with 200 so that htmx swaps them in.
+        return render_page(request, "tasks/team.html", context, partial="team-body")
+    if refused:
+        flash.error(request, refused)
+    else:
+        flash.success(request, done)
+    return redirect("tasks:team")
+
+
+# ---- the pool ------------------------------------------------------------------------------------
+
+
+def _pool_tasks(user):
+    return CareTask.objects.visible_to(user).filter(assignee__isnull=True, state__in=CareTask.ACTIVE_STATES)
+
+
+def pool_context(request, *, form=None):
+    user = request.user
+    today = timezone.localdate()
+    shown = list(ranked(_pool_tasks(user).select_related("member", "member__tier"), today)[:POOL_PAGE])
+    for task in shown:
+        task.days_late = (today - task.due_date).days
+    return {
+        "active_nav": "team",
+        "today": today,
+        "shown": shown,
+        "counts": day_counts(CareTask.objects.visible_to(user).filter(assignee__isnull=True), today),
+        "total": _pool_tasks(user).count(),
+        "form": form or HandOutForm(tasks=_pool_tasks(user), workers=_workers(user)),
+    }
+
+
+@require_GET
+@permission_required("tasks.manage_team_tasks", raise_exception=True)
+def pool(request):
+    return render_page(request, "tasks/pool.html", pool_context(request), partial="pool-body")
+
+
+@require_POST
+@permission_required("tasks.manage_team_tasks", raise_exception=True)
+def hand_out(request):
+    user = request.user
+    form = HandOutForm(request.POST, tasks=_pool_tasks(user), workers=_workers(user))
+    if not form.is_valid():
+        return _pool_response(request, refused=_("Check the form."), form=form)
+    try:
+        given = actions.hand_out_tasks(
+            list(form.cleaned_data["tasks"]), actor=user, to_users=list(form.cleaned_data["to_users"])
+        )
+    except ActionRefused as refused:
+        return _pool_response(request, refused=refused.message, form=form)
+    shares = ", ".join(f"{receiver} {count}" for receiver, count in given.items())
+    total = sum(given.values())
+    done = ngettext(
+        "%(count)d task handed out: %(shares)s.", "%(count)d tasks handed out: %(shares)s.", total
+    ) % {"count": total, "shares": shares}
+    return _pool_response(request, done=done)
+
+
+def _pool_response(request, *, done=None, refused=None, form=None):
+    if wants_partial(request) or form is not None:
+        context = pool_context(request, form=form)
+        context["notice"] = {"level": "error" if refused else "success", "text": refused or done}
+        return render_page(request, "tasks/pool.html", context, partial="pool-body")
+    if refused:
+        flash.error(request, refused)
+    else:
+        flash.success(request, done)
+    return redirect("tasks:pool")
+
+
+urlpatterns = [
+    path("team/", team, name="team"),
+    path("team/<int:staff_pk>/", staff_tasks, name="staff_tasks"),
+    path("team/<int:staff_pk>/move/", move_tasks, name="move_tasks"),
+    path("pool/", pool, name="pool"),
+    path("pool/hand-out/", hand_out, name="hand_out"),
+]
