@@ -375,6 +375,7 @@ def generate(args):
                 "",
                 sizes,
                 notes,
+                "",  # outreach_pause_reason: no member is paused
                 "",
                 "new",
                 0,
@@ -393,9 +394,10 @@ def generate(args):
         started = time.perf_counter()
         with pg.transaction():
             with cursor.copy(
-                "COPY concierge_member (id, store_id, member_no, name, phone, phone_last4, gender, birthday,"
-                " birthday_is_lunar, anniversary, join_date, preferences, sizes, notes, value_class,"
-                " lifecycle, spend_12m, purchase_count, created_at, updated_at) FROM STDIN"
+                "COPY concierge_member (id, store_id, member_no, name, phone, phone_last4, gender,"
+                " birthday, birthday_is_lunar, anniversary, join_date, preferences, sizes, notes,"
+                " outreach_pause_reason, value_class, lifecycle, spend_12m, purchase_count, created_at,"
+                " updated_at) FROM STDIN"
             ) as copy:
                 for row in member_rows:
                     copy.write_row(row)
