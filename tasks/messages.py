@@ -1,0 +1,214 @@
+# ruff: noqa: RUF001 - the built-in Chinese wording is data, written with Chinese punctuation.
+"""Draft messages for greetings: the store's template (or the built-in one) with the names filled in.
+
+Staff copy the draft into the phone's messaging app, so the text is written the way a department
+store's VIP manager writes a WeChat or SMS greeting: warm, short, a wish and nothing to sell, and
+signed with the store and the sender's name. tasks/etiquette.py checks drafts against the rules.
+"""
+
+import re
+
+from django.conf import settings
+from django.utils import translation
+
+from tasks.models import CareTask, MessageTemplate
+from tasks.models.messages import Purpose
+
+ZH = "zh-hans"
+EN = "en"
+LANGUAGE_CODES = tuple(code for code, _name in settings.LANGUAGES)
+
+PLACEHOLDERS = ("member", "store", "staff", "occasion")
+# The signature every template ends with; the etiquette checker looks for the names it fills in.
+SIGNATURE = "{store} {staff}"
+
+Kind = CareTask.Kind
+
+# The message each kind of task sends. A dormant call that does not reach the member sends the
+# "long time no see" message instead; calls and reviews otherwise have none.
+PURPOSE_OF_KIND = {
+    Kind.BIRTHDAY_GREETING: Purpose.BIRTHDAY,
+    Kind.BIRTHDAY_GIFT: Purpose.BIRTHDAY,
+    Kind.ANNIVERSARY_GREETING: Purpose.ANNIVERSARY,
+    Kind.HOLIDAY_GREETING: Purpose.HOLIDAY,
+    Kind.SEASON_GREETING: Purpose.SEASON,
+    Kind.DORMANT_CALL: Purpose.MISS_YOU,
+    Kind.DORMANT_REVIEW: Purpose.MISS_YOU,
+}
+
+BUILT_IN_TEMPLATES = {
+    (Purpose.BIRTHDAY, ZH): (
+        "{member}您好！今天是您的生日，祝您生日快乐，身体健康，万事顺意！\n——{store} {staff}"
+    ),
+    (Purpose.ANNIVERSARY, ZH): (
+        "{member}您好！今天是您的纪念日，祝您和家人幸福美满、岁岁安康，"
+        "愿每一个重要的日子都有温暖相伴！\n——{store} {staff}"
+    ),
+    (Purpose.HOLIDAY, ZH): (
+        "{member}您好！值此{occasion}之际，祝您和家人节日快乐，阖家幸福，万事如意！\n——{store} {staff}"
+    ),
+    (Purpose.SEASON, ZH): (
+        "{member}您好！今逢{occasion}，天气冷暖多变，请您留意天气、适时增减衣物，"
+        "注意休息，保重身体。\n——{store} {staff}"
+    ),
+    (Purpose.MISS_YOU, ZH): (
+        "{member}您好！好久不见，我们都很想念您。最近天气多变，请您多保重身体。"
+        "有空路过时欢迎来坐坐、喝杯茶，我们随时恭候。\n——{store} {staff}"
+    ),
+    (Purpose.BIRTHDAY, EN): (
+        "Dear {member}, happy birthday! Wishing you good health, happiness and a wonderful year ahead."
+        "\n— {store} {staff}"
+    ),
+    (Purpose.ANNIVERSARY, EN): (
+        "Dear {member}, warm wishes on your anniversary. May the year ahead bring you and your loved ones "
+        "much happiness and good health.\n— {store} {staff}"
+    ),
+    (Purpose.HOLIDAY, EN): (
+        "Dear {member}, wishing you and your family a happy {occasion}, full of warmth, good health "
+        "and joy.\n— {store} {staff}"
+    ),
+    (Purpose.SEASON, EN): (
+        "Dear {member}, today marks the {occasion} and the weather is changing. Please dress for the "
+        "temperature, rest well and take good care of yourself.\n— {store} {staff}"
+    ),
+    (Purpose.MISS_YOU, EN): (
+        "Dear {member}, it has been a while and we miss seeing you. We hope you and your family are "
+        "keeping well. Whenever you are passing by, do drop in for a cup of tea: it would be lovely "
+        "to see you.\n— {store} {staff}"
+    ),
+}
+
+# When a task carries no occasion (a holiday greeting made by hand), the sentence still has to read.
+OCCASION_FALLBACK = {
+    (Purpose.HOLIDAY, ZH): "节日",
+    (Purpose.SEASON, ZH): "换季时节",
+    (Purpose.HOLIDAY, EN): "holiday",
+    (Purpose.SEASON, EN): "change of season",
+}
+
+# Names for the preview a store manager sees while editing a template.
+SAMPLE_MEMBER = {ZH: "王丽华", EN: "Ms Wang"}
+SAMPLE_OCCASION = {
+    (Purpose.HOLIDAY, ZH): "中秋节",
+    (Purpose.SEASON, ZH): "立冬",
+    (Purpose.HOLIDAY, EN): "Mid-Autumn Festival",
+    (Purpose.SEASON, EN): "Start of Winter",
+}
+
+_PLACEHOLDER = re.compile(r"\{(" + "|".join(PLACEHOLDERS) + r")\}")
+ANY_PLACEHOLDER = re.compile(r"\{([^{}\s]*)\}")
+
+
+def normalise_language(code=None):
+    """One of the message languages ("zh-hans", "en") for a language code; the active one by default.
+
+    zh-cn and zh-hant get the Chinese templates, en-gb the English ones, anything else the site's.
+    """
+    code = (code or translation.get_language() or settings.LANGUAGE_CODE).lower().replace("_", "-")
+    for known in LANGUAGE_CODES:
+        if code == known or code.split("-")[0] == known.split("-")[0]:
+            return known
+    return settings.LANGUAGE_CODE
+
+
+def built_in_template(purpose, language):
+    return BUILT_IN_TEMPLATES[(Purpose(purpose), normalise_language(language))]
+
+
+def template_for(store, purpose, language):
+    """The store's own wording for the purpose and language, or the built-in one."""
+    language = normalise_language(language)
+    if store is not None:
+        body = (
+            MessageTemplate.objects.filter(store=store, purpose=purpose, language=language)
+            .values_list("body", flat=True)
+            .first()
+        )
+        if body:
+            return body
+    return built_in_template(purpose, language)
+
+
+def occasion_for(purpose, language, occasion=""):
+    return occasion or OCCASION_FALLBACK.get((Purpose(purpose), normalise_language(language)), "")
+
+
+def render_message(body, *, member, store, staff, occasion=""):
+    """The template with the placeholders filled in.
+
+    Plain replacement in one pass, never str.format: a store's text may hold braces or
+    placeholders we do not know, which stay as they are, and a name that itself looks like a
+    placeholder is not filled in again. `member` and `store` may be objects or names.
+    """
+    values = {
+        "member": getattr(member, "name", member) or "",
+        "store": getattr(store, "name", store) or "",
+        "staff": str(staff or ""),
+        "occasion": occasion or "",
+    }
+    return _PLACEHOLDER.sub(lambda match: str(values[match.group(1)]), body)
+
+
+def unknown_placeholders(body):
+    """The {names} in a template that are not placeholders, for the template form to refuse."""
+    return sorted({name for name in ANY_PLACEHOLDER.findall(body) if name not in PLACEHOLDERS})
+
+
+def sample_message(body, *, purpose, language, store, staff):
+    """The template as it would read for a sample member: the preview on the template page."""
+    language = normalise_language(language)
+    return render_message(
+        body,
+        member=SAMPLE_MEMBER[language],
+        store=store,
+        staff=staff,
+        occasion=SAMPLE_OCCASION.get((Purpose(purpose), language), ""),
+    )
+
+
+def draft_for(task, user, language=None):
+    """(purpose, text) of the message for a task, written for `user` to send; None for calls."""
+    purpose = PURPOSE_OF_KIND.get(task.kind)
+    if purpose is None:
+        return None
+    language = normalise_language(language)
+    body = template_for(task.store, purpose, language)
+    text = render_message(
+        body,
+        member=task.member,
+        store=task.store,
+        staff=user,
+        occasion=occasion_for(purpose, language, task.occasion),
+    )
+    return purpose, text
+
+
+def draft_context(task, user, request):
+    """The context templates/tasks/includes/draft.html needs (task, draft, purpose, warnings), or {}
+    for kinds without a message.
+
+    After a completion form is refused, the text the user edited comes back instead of a fresh draft.
+    """
+    from tasks import etiquette
+
+    language = normalise_language(getattr(request, "LANGUAGE_CODE", None))
+    drafted = draft_for(task, user, language)
+    if drafted is None:
+        return {}
+    purpose, text = drafted
+    if request is not None and request.method == "POST" and "message" in request.POST:
+        text = request.POST["message"]
+    return {
+        "task": task,
+        "draft": text,
+        "purpose": purpose,
+        "language": language,
+        "warnings": etiquette.check_message(
+            text,
+            purpose,
+            store=task.store,
+            language=language,
+            staff_name=str(user),
+            store_name=task.store.name,
+        ),
+    }
