@@ -12,9 +12,9 @@ pytestmark = pytest.mark.e2e
 LANDING = {
     "manager": "/overview/",
     "admin": "/overview/",
-    "vip1": "/members/",
-    "vip2": "/members/",
-    "vip3": "/members/",
+    "vip1": "/tasks/",
+    "vip2": "/tasks/",
+    "vip3": "/tasks/",
     "desk": "/members/",
     "care": "/members/",
 }
@@ -34,7 +34,7 @@ def test_each_demo_login_lands_where_its_day_starts(open_tablet):
         expect(page.locator(".mainnav a[href='/members/']")).to_have_count(1)
         if username == "manager":
             screenshot(page, "overview")
-        if username == "vip1":
+        if username == "desk":
             screenshot(page, "member-search")
 
 
