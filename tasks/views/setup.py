@@ -1,1 +1,485 @@
-urlpatterns = []
+"""The store manager's care setup: message templates, etiquette word lists and the holiday calendar;
+and the live etiquette check of a draft in a task panel.
+
+Every page works as plain forms (POST, redirect, a message) and, with htmx, saves in place: the
+server answers with the changed part and a notice. Form errors come back with status 200 so that
+htmx swaps them in. Rows are the user's store's only; another store's holiday is a 404.
+"""
+
+from django.conf import settings
+from django.contrib import messages as flash
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from concierge.views.members import render_page, wants_partial
+from tasks import etiquette, messages
+from tasks.calendar import ensure_festivals
+from tasks.forms_setup import HolidayForm, MessageTemplateForm, WordListForm
+from tasks.models import CareTask, EtiquetteWords, Holiday, MessageTemplate
+from tasks.models.messages import Purpose
+
+LANGUAGE_NAMES = dict(settings.LANGUAGES)
+Category = EtiquetteWords.Category
+
+
+def _language(code):
+    if code not in LANGUAGE_NAMES:
+        raise Http404
+    return code
+
+
+def _purpose(value):
+    if value not in Purpose.values:
+        raise Http404
+    return Purpose(value)
+
+
+def _category(value):
+    if value not in Category.values:
+        raise Http404
+    return Category(value)
+
+
+def _notice(text, level="success"):
+    return {"level": level, "text": text}
+
+
+def _done(request, text, fallback):
+    """A plain form post goes back to the page with a message; htmx callers render instead."""
+    flash.success(request, text)
+    return redirect(fallback)
+
+
+def _stamp(obj, user):
+    obj.updated_by = user
+    obj.updated_at = timezone.now()
+
+
+# ---- the draft box's live check --------------------------------------------------------------------
+
+
+@require_POST
+@permission_required("tasks.change_caretask", raise_exception=True)
+def check_draft(request):
+    """The warnings for the text in a task's draft box, re-checked as the user edits it."""
+    user = request.user
+    try:
+        pk = int(request.POST.get("task", ""))
+    except ValueError as exc:
+        raise Http404 from exc
+    task = CareTask.objects.select_related("store").get_for(user, pk=pk)
+    # As in the task panel: a VIP manager works their own tasks, the store manager anyone's.
+    if task.assignee_id != user.pk and not user.has_perm("tasks.manage_team_tasks"):
+        raise Http404
+    purpose = messages.PURPOSE_OF_KIND.get(task.kind)
+    if purpose is None:
+        raise Http404
+    text = request.POST.get("message", "")[:2000]
+    warnings = etiquette.check_message(
+        text,
+        purpose,
+        store=task.store,
+        language=messages.normalise_language(getattr(request, "LANGUAGE_CODE", None)),
+        staff_name=str(user),
+        store_name=task.store.name,
+    )
+    return render(
+        request,
+        "tasks/includes/draft.html#warnings",
+        {"task": task, "draft": text, "purpose": purpose, "warnings": warnings},
+    )
+
+
+# ---- message templates -------------------------------------------------------------------------------
+
+
+def segments(body):
+    """The template as (is_placeholder, text) pieces, so the page can show what gets filled in."""
+    pieces, start = [], 0
+    for match in messages.ANY_PLACEHOLDER.finditer(body):
+        if match.group(1) in messages.PLACEHOLDERS:
+            pieces.append((False, body[start : match.start()]))
+            pieces.append((True, match.group(0)))
+            start = match.end()
+    pieces.append((False, body[start:]))
+    return [piece for piece in pieces if piece[1]]
+
+
+def _template_version(store, purpose, language, row, lists):
+    body = row.body if row else messages.built_in_template(purpose, language)
+    return {
+        "purpose": purpose,
+        "language": language,
+        "language_name": LANGUAGE_NAMES[language],
+        "body": body,
+        "segments": segments(body),
+        "row": row,
+        # A word list changed after the template was saved may make it break a rule now.
+        "warnings": etiquette.check_message(
+            body,
+            purpose,
+            store=store,
+            language=language,
+            staff_name="{staff}",
+            store_name="{store}",
+            lists=lists,
+        ),
+    }
+
+
+@require_GET
+@permission_required("tasks.change_messagetemplate", raise_exception=True)
+def message_templates(request):
+    user = request.user
+    rows = {
+        (row.purpose, row.language): row
+        for row in MessageTemplate.objects.visible_to(user).select_related("updated_by")
+    }
+    lists = etiquette.word_lists(user.store)
+    purposes = [
+        {
+            "purpose": purpose,
+            "label": purpose.label,
+            "versions": [
+                _template_version(user.store, purpose, language, rows.get((purpose.value, language)), lists)
+                for language in LANGUAGE_NAMES
+            ],
+        }
+        for purpose in Purpose
+    ]
+    return render(
+        request,
+        "tasks/setup/messages.html",
+        {"active_nav": "team", "setup_nav": "messages", "purposes": purposes},
+    )
+
+
+def _editor_context(request, purpose, language, form=None, notice=None):
+    user = request.user
+    row = (
+        MessageTemplate.objects.visible_to(user)
+        .select_related("updated_by")
+        .filter(purpose=purpose, language=language)
+        .first()
+    )
+    if form is None:
+        body = row.body if row else messages.built_in_template(purpose, language)
+        scope = {"store": user.store, "purpose": purpose, "language": language}
+        form = MessageTemplateForm(initial={"body": body}, **scope)
+        # A word list changed since the text was saved may make it break a rule: say so at once.
+        check = MessageTemplateForm({"body": body}, **scope)
+        problems = [] if check.is_valid() else check.errors.get("body", [])
+    else:
+        problems = form.errors.get("body", [])
+    return {
+        "active_nav": "team",
+        "setup_nav": "messages",
+        "purpose": purpose,
+        "language": language,
+        "language_name": LANGUAGE_NAMES[language],
+        "row": row,
+        "form": form,
+        "problems": problems,
+        "preview": _preview(request, purpose, language, form),
+        "notice": notice,
+    }
+
+
+def _preview(request, purpose, language, form):
+    """The text as a member would read it: what the user typed, whether it can be saved or not."""
+    return messages.sample_message(
+        form["body"].value() or "",
+        purpose=purpose,
+        language=language,
+        store=request.user.store,
+        staff=request.user,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("tasks.change_messagetemplate", raise_exception=True)
+def edit_template(request, purpose, language):
+    user = request.user
+    purpose, language = _purpose(purpose), _language(language)
+    if request.method == "GET":
+        context = _editor_context(request, purpose, language)
+        return render_page(request, "tasks/setup/edit_template.html", context, partial="editor")
+    form = MessageTemplateForm(request.POST, store=user.store, purpose=purpose, language=language)
+    if not form.is_valid():
+        context = _editor_context(request, purpose, language, form=form)
+        return render_page(request, "tasks/setup/edit_template.html", context, partial="editor")
+    # update_or_create locks the row in its own transaction: two managers saving at once write one row.
+    MessageTemplate.objects.update_or_create(
+        store=user.store,
+        purpose=purpose,
+        language=language,
+        defaults={"body": form.cleaned_data["body"], "updated_by": user, "updated_at": timezone.now()},
+    )
+    done = _("The %(purpose)s (%(language)s) is saved.") % {
+        "purpose": purpose.label,
+        "language": LANGUAGE_NAMES[language],
+    }
+    if wants_partial(request):
+        context = _editor_context(request, purpose, language, notice=_notice(done))
+        return render(request, "tasks/setup/edit_template.html#editor", context)
+    return _done(request, done, "tasks:message_templates")
+
+
+@require_POST
+@permission_required("tasks.change_messagetemplate", raise_exception=True)
+def preview_template(request, purpose, language):
+    """The live preview while a template is edited: the sample text and what would be refused."""
+    user = request.user
+    purpose, language = _purpose(purpose), _language(language)
+    form = MessageTemplateForm(request.POST, store=user.store, purpose=purpose, language=language)
+    problems = [] if form.is_valid() else form.errors.get("body", [])
+    context = {
+        "language": language,
+        "preview": _preview(request, purpose, language, form),
+        "problems": problems,
+    }
+    return render(request, "tasks/setup/edit_template.html#live", context)
+
+
+@require_POST
+@permission_required("tasks.delete_messagetemplate", raise_exception=True)
+def reset_template(request, purpose, language):
+    user = request.user
+    purpose, language = _purpose(purpose), _language(language)
+    MessageTemplate.objects.visible_to(user).filter(purpose=purpose, language=language).delete()
+    done = _("The %(purpose)s (%(language)s) is back to the built-in message.") % {
+        "purpose": purpose.label,
+        "language": LANGUAGE_NAMES[language],
+    }
+    if wants_partial(request):
+        context = _editor_context(request, purpose, language, notice=_notice(done))
+        return render(request, "tasks/setup/edit_template.html#editor", context)
+    return _done(request, done, "tasks:message_templates")
+
+
+# ---- etiquette word lists ----------------------------------------------------------------------------
+
+
+def _word_list(category, language, row, form=None, notice=None):
+    words = row.word_list if row else etiquette.built_in_words(category, language)
+    return {
+        "category": category,
+        "language": language,
+        "language_name": LANGUAGE_NAMES[language],
+        "row": row,
+        "count": len(words),
+        "form": form or WordListForm(initial={"words": "\n".join(words)}, prefix=f"{category}-{language}"),
+        "notice": notice,
+    }
+
+
+def _word_lists_context(user, failed=None):
+    """Every rule with a list per language; `failed` is the (category, language, form) refused."""
+    rows = {
+        (row.category, row.language): row
+        for row in EtiquetteWords.objects.visible_to(user).select_related("updated_by")
+    }
+    categories = []
+    for category in Category:
+        lists = []
+        for language in LANGUAGE_NAMES:
+            form = failed[2] if failed and failed[:2] == (category, language) else None
+            lists.append(_word_list(category, language, rows.get((category.value, language)), form))
+        categories.append({"category": category, "label": category.label, "lists": lists})
+    return {"active_nav": "team", "setup_nav": "words", "categories": categories}
+
+
+@require_GET
+@permission_required("tasks.change_etiquettewords", raise_exception=True)
+def word_lists(request):
+    return render(request, "tasks/setup/words.html", _word_lists_context(request.user))
+
+
+def _one_list(user, category, language):
+    return (
+        EtiquetteWords.objects.visible_to(user)
+        .select_related("updated_by")
+        .filter(category=category, language=language)
+        .first()
+    )
+
+
+@require_POST
+@permission_required("tasks.change_etiquettewords", raise_exception=True)
+def edit_words(request, category, language):
+    user = request.user
+    category, language = _category(category), _language(language)
+    form = WordListForm(request.POST, prefix=f"{category}-{language}")
+    if not form.is_valid():
+        if wants_partial(request):
+            item = _word_list(category, language, _one_list(user, category, language), form)
+            return render(request, "tasks/setup/words.html#word_list", {"item": item})
+        context = _word_lists_context(user, failed=(category, language, form))
+        return render(request, "tasks/setup/words.html", context)
+    EtiquetteWords.objects.update_or_create(
+        store=user.store,
+        category=category,
+        language=language,
+        defaults={"words": form.cleaned_data["words"], "updated_by": user, "updated_at": timezone.now()},
+    )
+    done = _("The word list is saved.")
+    if wants_partial(request):
+        item = _word_list(category, language, _one_list(user, category, language), notice=_notice(done))
+        return render(request, "tasks/setup/words.html#word_list", {"item": item})
+    return _done(request, done, "tasks:word_lists")
+
+
+@require_POST
+@permission_required("tasks.delete_etiquettewords", raise_exception=True)
+def reset_words(request, category, language):
+    user = request.user
+    category, language = _category(category), _language(language)
+    EtiquetteWords.objects.visible_to(user).filter(category=category, language=language).delete()
+    done = _("The word list is back to the built-in one.")
+    if wants_partial(request):
+        item = _word_list(category, language, None, notice=_notice(done))
+        return render(request, "tasks/setup/words.html#word_list", {"item": item})
+    return _done(request, done, "tasks:word_lists")
+
+
+# ---- holiday calendar --------------------------------------------------------------------------------
+
+
+def _holiday_form(user, holiday=None, data=None):
+    # Every row has its own form on the page: ids must not repeat.
+    prefix = f"holiday-{holiday.pk}" if holiday else "new-holiday"
+    return HolidayForm(data, instance=holiday, store=user.store, auto_id=f"{prefix}-%s")
+
+
+def _holidays_context(request, *, add_form=None, failed_pk=None, failed_form=None, notice=None):
+    user = request.user
+    today = timezone.localdate()
+    years = [today.year, today.year + 1]
+    # The festivals are filled in as the page opens: a new year's appear without anyone asking.
+    ensure_festivals(user.store, years)
+    holidays = list(
+        Holiday.objects.visible_to(user).filter(date__year__in=years).select_related("updated_by")
+    )
+    for holiday in holidays:
+        failed = holiday.pk == failed_pk
+        holiday.form = failed_form if failed else _holiday_form(user, holiday)
+        holiday.form_open = failed
+        holiday.passed = holiday.date < today
+    return {
+        "active_nav": "team",
+        "setup_nav": "holidays",
+        "today": today,
+        "years": [(year, [h for h in holidays if h.date.year == year]) for year in years],
+        "add_form": add_form or _holiday_form(user),
+        "notice": notice,
+    }
+
+
+def _calendar_response(request, done=None, refused=None, **context_args):
+    """htmx gets the calendar again with a notice; a plain post is redirected, or sees its errors."""
+    if wants_partial(request) or context_args:
+        notice = _notice(refused, "error") if refused else (_notice(done) if done else None)
+        context = _holidays_context(request, notice=notice, **context_args)
+        return render_page(request, "tasks/setup/holidays.html", context, partial="calendar")
+    if refused:
+        flash.error(request, refused)
+        return redirect("tasks:holidays")
+    return _done(request, done, "tasks:holidays")
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("tasks.change_holiday", raise_exception=True)
+def holidays(request):
+    """The calendar (GET) and adding one of the store's own dates (POST)."""
+    user = request.user
+    if request.method == "POST" and not user.has_perm("tasks.add_holiday"):
+        raise PermissionDenied
+    if request.method == "GET":
+        return render(request, "tasks/setup/holidays.html", _holidays_context(request))
+    form = _holiday_form(user, data=request.POST)
+    if not form.is_valid():
+        return _calendar_response(request, add_form=form)
+    holiday = form.save(commit=False)
+    holiday.store = user.store
+    _stamp(holiday, user)
+    holiday.save()
+    return _calendar_response(request, done=_("%(holiday)s is on the calendar.") % {"holiday": holiday.name})
+
+
+def _holiday_for(user, pk):
+    return Holiday.objects.get_for(user, pk=pk)
+
+
+@require_POST
+@permission_required("tasks.change_holiday", raise_exception=True)
+def edit_holiday(request, pk):
+    """Rename, move, or switch greetings for one date."""
+    user = request.user
+    with transaction.atomic():
+        holiday = Holiday.objects.select_for_update().get_for(user, pk=pk)
+        form = _holiday_form(user, holiday, data=request.POST)
+        if form.is_valid():
+            holiday = form.save(commit=False)
+            _stamp(holiday, user)
+            holiday.save()
+    if not form.is_valid():
+        return _calendar_response(request, failed_pk=pk, failed_form=form)
+    return _calendar_response(request, done=_("%(holiday)s is saved.") % {"holiday": holiday.name})
+
+
+@require_POST
+@permission_required("tasks.change_holiday", raise_exception=True)
+def holiday_greetings(request, pk):
+    """Greetings on or off for one date, in one tap."""
+    user = request.user
+    with transaction.atomic():
+        holiday = Holiday.objects.select_for_update().get_for(user, pk=pk)
+        holiday.greet = request.POST.get("greet") == "on"
+        _stamp(holiday, user)
+        holiday.save(update_fields=["greet", "updated_by", "updated_at"])
+    if holiday.greet:
+        done = _("Greetings on for %(holiday)s.") % {"holiday": holiday.name}
+    else:
+        done = _("Greetings off for %(holiday)s.") % {"holiday": holiday.name}
+    return _calendar_response(request, done=done)
+
+
+@require_POST
+@permission_required("tasks.delete_holiday", raise_exception=True)
+def delete_holiday(request, pk):
+    """Only the store's own dates: a festival would be filled in again, so it is switched off instead."""
+    user = request.user
+    holiday = _holiday_for(user, pk)
+    if holiday.is_festival:
+        return _calendar_response(
+            request,
+            refused=_(
+                "%(holiday)s is a festival and comes back every year: switch its greetings off instead."
+            )
+            % {"holiday": holiday.name},
+        )
+    holiday.delete()
+    return _calendar_response(request, done=_("%(holiday)s is off the calendar.") % {"holiday": holiday.name})
+
+
+urlpatterns = [
+    path("draft/check/", check_draft, name="check_draft"),
+    path("setup/messages/", message_templates, name="message_templates"),
+    path("setup/messages/<str:purpose>/<str:language>/", edit_template, name="edit_template"),
+    path("setup/messages/<str:purpose>/<str:language>/preview/", preview_template, name="preview_template"),
+    path("setup/messages/<str:purpose>/<str:language>/reset/", reset_template, name="reset_template"),
+    path("setup/words/", word_lists, name="word_lists"),
+    path("setup/words/<str:category>/<str:language>/", edit_words, name="edit_words"),
+    path("setup/words/<str:category>/<str:language>/reset/", reset_words, name="reset_words"),
+    path("setup/holidays/", holidays, name="holidays"),
+    path("setup/holidays/<int:pk>/", edit_holiday, name="edit_holiday"),
+    path("setup/holidays/<int:pk>/greet/", holiday_greetings, name="holiday_greetings"),
+    path("setup/holidays/<int:pk>/delete/", delete_holiday, name="delete_holiday"),
+]
