@@ -4,10 +4,13 @@ import datetime as dt
 import html
 
 import pytest
+from django.template.loader import render_to_string
+from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
 from tasks.calendar import festivals
+from tasks.messages import draft_context
 from tasks.models import CareTask, EtiquetteWords, Holiday, MessageTemplate
 from tests.factories import MemberFactory, StaffFactory
 from tests.helpers import HTMX
@@ -481,3 +484,45 @@ def test_the_check_needs_the_task_permission(client_for, front_desk, greeting):
         reverse("tasks:check_draft"), {"task": greeting.pk, "message": "x"}
     )
     assert response.status_code == 403
+
+
+# ---- the draft box itself ----------------------------------------------------------------------------------
+
+
+def render_draft_box(task, user):
+    request = RequestFactory().get("/")
+    request.user = user
+    request.LANGUAGE_CODE = "zh-hans"
+    return render_to_string("tasks/includes/draft.html", draft_context(task, user, request), request=request)
+
+
+def test_the_draft_box_has_the_text_the_check_and_the_buttons(greeting, vip_manager):
+    greeting.member.phone = "138 1234 5678"
+    greeting.member.save()
+    box = render_draft_box(greeting, vip_manager)
+    assert '<textarea id="draft-' in box and 'name="message"' in box
+    assert "王丽华您好！今天是您的生日" in box
+    assert f'hx-post="{reverse("tasks:check_draft")}"' in box
+    assert 'hx-trigger="input changed delay:400ms"' in box
+    assert "Nothing to fix" in box
+    assert "Copy message" in box
+    assert 'href="sms:138%201234%205678?&amp;body=%E7%8E%8B%E4%B8%BD%E5%8D%8E' in box
+
+
+def test_the_draft_box_has_no_messages_link_without_the_phone_permission(greeting, front_desk):
+    assert "sms:" not in render_draft_box(greeting, front_desk)
+
+
+def test_the_draft_box_of_a_dormant_call_is_the_miss_you_message(store, vip_manager):
+    task = CareTask.objects.create(
+        store=store,
+        member=MemberFactory(store=store, name="王丽华"),
+        assignee=vip_manager,
+        kind=CareTask.Kind.DORMANT_CALL,
+        period="2026-06-01",
+        due_date=timezone.localdate(),
+        reason="test",
+    )
+    box = render_draft_box(task, vip_manager)
+    assert "If the call does not reach them, send this instead." in box
+    assert "好久不见" in box
