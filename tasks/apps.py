@@ -18,12 +18,12 @@ class TasksConfig(AppConfig):
     # Hooks the core asks for (concierge/extensions.py).
 
     def nav_items(self, user):
-        items = []
-        if user.has_perm("tasks.change_caretask"):
-            items.append(("my_day", _("My day"), reverse("tasks:my_day")))
+        # The store manager's own tasks are a row of the team view: one link keeps the header on one row.
         if user.has_perm("tasks.manage_team_tasks"):
-            items.append(("team", _("Team tasks"), reverse("tasks:team")))
-        return items
+            return [("team", _("Team tasks"), reverse("tasks:team"))]
+        if user.has_perm("tasks.change_caretask"):
+            return [("my_day", _("My day"), reverse("tasks:my_day"))]
+        return []
 
     def home_url(self, user):
         return reverse("tasks:my_day") if user.has_perm("tasks.change_caretask") else None
