@@ -184,3 +184,5 @@ LIFECYCLE_DORMANT_DAYS = int(os.environ.get("LIFECYCLE_DORMANT_DAYS", "90"))
 LIFECYCLE_LOST_DAYS = int(os.environ.get("LIFECYCLE_LOST_DAYS", "180"))
 # Care cadence: at most this many outreach tasks per member in any 7 days (birthday greetings exempt).
 CARE_OUTREACH_PER_WEEK = int(os.environ.get("CARE_OUTREACH_PER_WEEK", "2"))
+# Due care tasks are alerted from this local hour on, not at the midnight tick that makes them.
+CARE_DUE_ALERT_HOUR = int(os.environ.get("CARE_DUE_ALERT_HOUR", "9"))

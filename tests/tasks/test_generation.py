@@ -28,7 +28,7 @@ def bought(member, day, amount="500", hour=12):
 
 def tick(as_of=AS_OF):
     refresh_members(as_of=as_of)
-    call_command("tick", "--as-of", as_of.isoformat(), verbosity=0)
+    call_command("tick", "--as-of", as_of.isoformat(), "--force", verbosity=0)
 
 
 def kinds(member):
