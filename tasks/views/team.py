@@ -34,6 +34,14 @@ def _local_midnight(day):
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
+def _move_form(user, absent, workers):
+    """An empty move form for one row. Its checkboxes come from the workers already loaded: a form
+    per row would otherwise query the staff once per row."""
+    form = MoveTasksForm(workers=_workers(user).exclude(pk=absent.pk), auto_id=f"move{absent.pk}_%s")
+    form.fields["to_users"].choices = [(w.pk, str(w)) for w in workers if w.pk != absent.pk]
+    return form
+
+
 def team_context(request, *, move_pk=None, move_form=None):
     user = request.user
     today = timezone.localdate()
@@ -68,8 +76,7 @@ def team_context(request, *, move_pk=None, move_form=None):
             {
                 "staff": worker,
                 **figures,
-                "move_form": form
-                or MoveTasksForm(workers=_workers(user).exclude(pk=worker.pk), auto_id=f"move{worker.pk}_%s"),
+                "move_form": form or _move_form(user, worker, workers),
                 "move_open": form is not None,
             }
         )
