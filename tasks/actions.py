@@ -9,6 +9,7 @@ import datetime as dt
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -295,8 +296,9 @@ def hand_out_tasks(tasks, *, actor, to_users):
 def pause_outreach(member, *, actor, until, reason):
     """Pause sales-minded outreach to a member until a date (care goes on).
 
-    Side effects: the member's pause fields; the member's open win-back calls snoozed until the day
-    after the pause (tick opens them then); AuditEntry "member.outreach_paused".
+    Side effects: the member's pause fields; the member's open win-back calls, and those snoozed to
+    a day inside the pause, snoozed until the day after it (tick opens them then); AuditEntry
+    "member.outreach_paused".
     """
     reason = (reason or "").strip()
     if not actor.has_perm("tasks.pause_outreach") or actor.store_id != member.store_id:
@@ -310,18 +312,21 @@ def pause_outreach(member, *, actor, until, reason):
         member.outreach_paused_until = until
         member.outreach_pause_reason = reason[:200]
         member.save(update_fields=["outreach_paused_until", "outreach_pause_reason", "updated_at"])
+        # A call already put off to a day inside the pause would otherwise open during it.
         held = list(
-            CareTask.objects.select_for_update().filter(
-                member=member, kind__in=CareTask.SALES_MINDED, state=CareTask.State.OPEN
-            )
+            CareTask.objects.select_for_update()
+            .filter(member=member, kind__in=CareTask.SALES_MINDED)
+            .filter(Q(state=CareTask.State.OPEN) | Q(state=CareTask.State.SNOOZED, snoozed_until__lte=until))
         )
         wake_on = until + dt.timedelta(days=1)
         for task in held:
-            task.snooze(wake_on)
+            before = task.state
+            if before == CareTask.State.OPEN:
+                task.snooze(wake_on)
+            else:
+                task.snoozed_until = wake_on
             task.save()
-            _audit(
-                "care_task.snoozed", task, actor, CareTask.State.OPEN, until=wake_on.isoformat(), why="pause"
-            )
+            _audit("care_task.snoozed", task, actor, before, until=wake_on.isoformat(), why="pause")
         AuditEntry.record(
             "member.outreach_paused",
             member,
