@@ -213,9 +213,13 @@ def _assign(tasks, receivers, *, actor, action, reason, from_user=None):
             )
         )
         given.setdefault(receiver.pk, []).append(task.pk)
+    today = timezone.localdate()
     for receiver_pk, pks in given.items():
-        # The receiver is told by the alert below, so the due alert is not sent again.
-        CareTask.objects.filter(pk__in=pks).update(assignee_id=receiver_pk, due_alerted_at=now)
+        moved = CareTask.objects.filter(pk__in=pks)
+        # The alert below tells the receiver about the tasks already due; the later ones get their
+        # own due alert on their day.
+        moved.filter(due_date__lte=today).update(assignee_id=receiver_pk, due_alerted_at=now)
+        moved.filter(due_date__gt=today).update(assignee_id=receiver_pk, due_alerted_at=None)
     AuditEntry.objects.bulk_create(entries)
     receivers_by_pk = {r.pk: r for r in receivers}
     for receiver_pk, pks in given.items():

@@ -86,8 +86,9 @@ class CompleteForm(forms.Form):
             "suggestions": data.get("suggestions", ""),
             "plan": data.get("plan", ""),
             "note": data.get("note", ""),
+            # The draft is kept only when it went out: a greeting done by phone sent no message.
             "message": data.get("message", "")
-            if self.task.is_greeting or data.get("outcome") == "message_sent"
+            if data.get("outcome") == ContactLog.Outcome.MESSAGE_SENT
             else "",
         }
 

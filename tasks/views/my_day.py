@@ -76,7 +76,7 @@ def day_counts(tasks, today):
         done_today=Count(
             "pk",
             filter=Q(
-                state__in=[CareTask.State.DONE, CareTask.State.SKIPPED],
+                state=CareTask.State.DONE,
                 closed_at__gte=timezone.make_aware(dt.datetime.combine(today, dt.time.min)),
             ),
         ),

@@ -56,8 +56,10 @@ def test_season_and_miss_you_templates_stay_on_their_subject():
 def test_every_kind_with_a_message_has_a_purpose():
     assert PURPOSE_OF_KIND[Kind.BIRTHDAY_GIFT] == Purpose.BIRTHDAY
     assert PURPOSE_OF_KIND[Kind.DORMANT_CALL] == Purpose.MISS_YOU
-    assert PURPOSE_OF_KIND[Kind.DORMANT_REVIEW] == Purpose.MISS_YOU
-    assert {Kind.NEW_MEMBER_CALL, Kind.CARE_CALL, Kind.DECLINE_CALL}.isdisjoint(PURPOSE_OF_KIND)
+    # A review contacts nobody: it plans the contact, so it has no message of its own.
+    assert {Kind.NEW_MEMBER_CALL, Kind.CARE_CALL, Kind.DECLINE_CALL, Kind.DORMANT_REVIEW}.isdisjoint(
+        PURPOSE_OF_KIND
+    )
     assert set(PURPOSE_OF_KIND.values()) == set(Purpose)
 
 
@@ -128,7 +130,6 @@ def test_unknown_placeholders_are_listed():
         (Kind.HOLIDAY_GREETING, Purpose.HOLIDAY, "值此节日之际"),
         (Kind.SEASON_GREETING, Purpose.SEASON, "今逢换季时节"),
         (Kind.DORMANT_CALL, Purpose.MISS_YOU, "好久不见"),
-        (Kind.DORMANT_REVIEW, Purpose.MISS_YOU, "好久不见"),
     ],
 )
 def test_draft_for_each_kind_with_a_message(make_task, vip_manager, kind, purpose, expected):

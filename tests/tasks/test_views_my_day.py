@@ -158,7 +158,7 @@ def test_my_day_counts(client_for, store, vip_manager, colleague):
     task(-1, assignee=colleague)  # someone else's
     now = timezone.now()
     task(0, state=State.DONE, closed_at=now, closed_by=vip_manager)
-    task(0, state=State.SKIPPED, closed_at=now, closed_by=vip_manager)
+    task(0, state=State.SKIPPED, closed_at=now, closed_by=vip_manager)  # skipped is not done
     task(-1, state=State.DONE, closed_at=now - dt.timedelta(days=1))  # done yesterday
 
     response = client_for(vip_manager).get(reverse("tasks:my_day"))
@@ -166,7 +166,7 @@ def test_my_day_counts(client_for, store, vip_manager, colleague):
     assert count_of(response, "Overdue") == 2
     assert count_of(response, "Due today") == 1
     assert count_of(response, "Next 7 days") == 3
-    assert count_of(response, "Done today") == 2
+    assert count_of(response, "Done today") == 1
 
 
 def test_my_day_query_count_stays_flat_as_tasks_grow(
@@ -408,6 +408,18 @@ def test_a_greeting_records_the_message_sent(client_for, vip_manager, member):
     assert "王女士，生日快乐！" in contact.note
 
 
+def test_a_greeting_done_by_phone_keeps_no_unsent_draft(client_for, vip_manager, member):
+    task = make_task(member, vip_manager, kind=Kind.BIRTHDAY_GREETING, period="2025")
+
+    complete(client_for(vip_manager), task, outcome="reached", message="王女士，生日快乐！")
+
+    task = fresh(task)
+    assert (task.state, task.outcome, task.message) == (State.DONE, "reached", "")
+    contact = ContactLog.objects.get(member=member)
+    assert contact.channel == ContactLog.Channel.PHONE
+    assert "生日快乐" not in contact.note
+
+
 def test_an_outcome_not_offered_for_the_kind_is_refused(client_for, vip_manager, member):
     task = make_task(member, vip_manager, kind=Kind.BIRTHDAY_GREETING, period="2025")
     response = complete(client_for(vip_manager), task, outcome="gift_given")
@@ -481,12 +493,17 @@ def test_snoozing_until_tomorrow_takes_it_off_the_list(client_for, vip_manager, 
     assert task.snoozed_until == days(1)
 
 
-def test_the_in_a_week_button_snoozes_as_htmx_sends_it(client_for, vip_manager, member):
+def test_the_quick_snooze_buttons_are_a_form_of_their_own(client_for, vip_manager, member):
     task = make_task(member, vip_manager)
-    # htmx sends the form's fields (the empty date field) and then the button that was tapped.
-    client_for(vip_manager).post(
-        reverse("tasks:snooze", args=[task.pk]), {"page": "panel", "until": ["", days(7).isoformat()]}, **HTMX
-    )
+    client = client_for(vip_manager)
+    panel = text(client.get(reverse("tasks:task_detail", args=[task.pk]), **HTMX))
+    # Each quick date sits in a form without the date field, so a plain submit sends one "until".
+    quick = panel[panel.index('<form class="tap-row"') :]
+    quick = quick[: quick.index("</form>")]
+    assert f'name="until" value="{days(7).isoformat()}"' in quick
+    assert 'type="date"' not in quick
+
+    client.post(reverse("tasks:snooze", args=[task.pk]), {"until": days(7).isoformat()})
     assert fresh(task).snoozed_until == days(7)
 
 
