@@ -42,6 +42,9 @@ GIFT_LEAD_DAYS = 7
 CARE_CALL_LEAD_DAYS = 3
 GREETING_LEAD_DAYS = 2
 CATCH_UP_DAYS = 7
+# A monthly call has no date the member waits for: three days cover a tick outage over a long
+# weekend, and on the first run the past week's calls do not all arrive overdue.
+CARE_CALL_CATCH_UP_DAYS = 3
 # A greeting made days after the holiday reads as forgotten: greetings catch up two days only.
 GREETING_CATCH_UP_DAYS = 2
 DECLINE_RECENT_DAYS = 90
@@ -144,10 +147,10 @@ def care_calls(as_of):
 
     Period "YYYY-MM". Each member's call falls on the same slot of every month, the member's pk
     modulo the month's length, so a VIP manager's key members are spread over the month instead of
-    all due on the 1st. A call is made 3 days before its date; a date more than the catch-up
-    window ago is not made up (a member who became class A on the 20th waits for next month).
+    all due on the 1st. A call is made 3 days before its date; a date more than 3 days ago is not
+    made up (a member who became class A on the 20th, with the 10th as their day, waits a month).
     """
-    start = as_of - dt.timedelta(days=CATCH_UP_DAYS)
+    start = as_of - dt.timedelta(days=CARE_CALL_CATCH_UP_DAYS)
     end = as_of + dt.timedelta(days=CARE_CALL_LEAD_DAYS)
     reason = _("Monthly care call for a key member: ask after health, family and work; no selling")
     rows = []

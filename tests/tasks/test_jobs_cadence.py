@@ -66,11 +66,11 @@ def test_the_slot_follows_the_length_of_the_month(store):
     ]
 
 
-def test_a_missed_care_call_is_made_up_within_the_catch_up_window_only(store):
-    kept = key_member(store, slot=2)  # due 3 May
-    lost = key_member(store, slot=1)  # due 2 May
+def test_a_missed_care_call_is_made_up_within_three_days_only(store):
+    kept = key_member(store, slot=6)  # due 7 May
+    lost = key_member(store, slot=5)  # due 6 May
     tick(dt.date(2026, 5, 10))
-    assert [task.due_date for task in tasks(kept, Kind.CARE_CALL)] == [dt.date(2026, 5, 3)]
+    assert [task.due_date for task in tasks(kept, Kind.CARE_CALL)] == [dt.date(2026, 5, 7)]
     assert tasks(lost, Kind.CARE_CALL) == []
 
 

@@ -1,6 +1,7 @@
 """Ticks at once on PostgreSQL: one task per period (the unique constraint), one alert per task."""
 
 import datetime as dt
+import re
 import threading
 from collections import Counter
 from decimal import Decimal
@@ -90,9 +91,9 @@ def test_concurrent_ticks_over_the_cadence_make_each_task_once_and_alert_once(
     settings.CARE_OUTREACH_PER_WEEK = 10  # every rule's task, whatever else the member gets that week
     settings.CARE_DUE_ALERT_HOUR = 0
     dedicated = TierFactory(dedicated_manager=True)
-    # Ten key members, care calls on 1-10 November (1-9 in the window), three with a VIP manager.
+    # Ten key members, care calls on 1-10 November (3-9 in the window), three with a VIP manager.
     key = [MemberFactory(pk=BASE + n, store=store, value_class="A", tier=dedicated) for n in range(10)]
-    for member in key[:3]:
+    for member in key[2:5]:
         actions.assign_member(member, vip_manager, actor=store_manager, direct=True)
     Holiday.objects.create(store=store, name="店庆", date=dt.date(2026, 11, 8))
     gift_tier = TierFactory(birthday_gift=True)
@@ -118,7 +119,7 @@ def test_concurrent_ticks_over_the_cadence_make_each_task_once_and_alert_once(
     assert errors == []
     made = Counter(CareTask.objects.exclude(pk=review.pk).values_list("kind", flat=True))
     assert made == {
-        CareTask.Kind.CARE_CALL: 9,
+        CareTask.Kind.CARE_CALL: 7,
         CareTask.Kind.SEASON_GREETING: 10,
         CareTask.Kind.HOLIDAY_GREETING: 10,
         CareTask.Kind.BIRTHDAY_GIFT: len(gifted),
@@ -126,15 +127,15 @@ def test_concurrent_ticks_over_the_cadence_make_each_task_once_and_alert_once(
     }
     assert CareTask.objects.get(pk=review.pk).state == CareTask.State.CANCELLED
     assert AuditEntry.objects.filter(action="care_task.cancelled").count() == 1
-    # Due by the 6th: the care calls of 1-6 November (three the VIP manager's) and the decline calls.
-    alerts = {alert.recipient_id: alert.text for alert in Alert.objects.filter(kind="care_task.due")}
-    assert alerts.keys() == {vip_manager.pk, store_manager.pk, other_manager.pk}
-    assert [int(alerts[user.pk].split()[0]) for user in (vip_manager, store_manager, other_manager)] == [
-        3,
-        3,
-        5,
-    ]
-    assert CareTask.objects.filter(due_alerted_at__isnull=False).count() == 11
+    # Due by the 6th: the care calls of 3-6 November (three the VIP manager's) and the decline calls.
+    # The count, in whatever words the store's language puts around it.
+    counts = {
+        alert.recipient_id: int(re.search(r"\d+", alert.text).group())
+        for alert in Alert.objects.filter(kind="care_task.due")
+    }
+    assert counts == {vip_manager.pk: 3, store_manager.pk: 1, other_manager.pk: 5}
+    assert Alert.objects.filter(kind="care_task.due").count() == 3
+    assert CareTask.objects.filter(due_alerted_at__isnull=False).count() == 9
     assert Holiday.objects.filter(store=store).exclude(source="").count() == 10
 
 
@@ -154,4 +155,4 @@ def test_concurrent_minute_ticks_alert_once(store, vip_manager, settings):
     errors = race(4, lambda: alert_due_tasks(as_of=today))
     assert errors == []
     [alert] = Alert.objects.filter(recipient=vip_manager, kind="care_task.due")
-    assert alert.text.startswith("40")
+    assert re.search(r"\d+", alert.text).group() == "40"
