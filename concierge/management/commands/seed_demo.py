@@ -21,6 +21,7 @@ from concierge.models import (
     Assignment,
     AuditEntry,
     ContactLog,
+    JobRun,
     Member,
     Purchase,
     Staff,
@@ -235,10 +236,10 @@ CHANNEL_OUTCOMES = {
 
 # Share of members per shopping pattern; the weights make every value class, lifecycle and tier occur.
 SEGMENTS = [
-    ("big_spender", 0.08),
-    ("regular", 0.37),
+    ("big_spender", 0.13),
+    ("regular", 0.35),
     ("occasional", 0.15),
-    ("new", 0.11),
+    ("new", 0.08),
     ("dormant", 0.12),
     ("lost", 0.14),
     ("signed_up", 0.03),
@@ -246,7 +247,7 @@ SEGMENTS = [
 # Per shopping pattern: days since the last purchase, days between purchases, median receipt (yuan).
 SHAPES = {
     "big_spender": ((0, 20), (6, 25), 3500),
-    "regular": ((0, 60), (14, 60), 900),
+    "regular": ((0, 10), (14, 40), 900),
     "occasional": ((5, 85), (60, 150), 600),
     "new": ((0, 10), (7, 30), 1200),
     "dormant": ((95, 170), (20, 70), 900),
@@ -279,6 +280,9 @@ class Command(BaseCommand):
             Builder(random.Random(SEED), timezone.localtime()).build()
         call_command("refresh_members", verbosity=0)
         self.assign_vip_managers()
+        with transaction.atomic():
+            CareCadence(timezone.localdate()).shape()
+        call_command("refresh_members", verbosity=0)
         if options["verbosity"]:
             store = Store.objects.get(code=STORE_CODE)
             self.stdout.write(
@@ -301,7 +305,7 @@ class Command(BaseCommand):
                 "-spend_12m", "member_no"
             )
         )
-        keep_free = max(3, len(members) // 5)
+        keep_free = max(3, len(members) // 10)
         with transaction.atomic():
             actions.spread_members(members[:-keep_free], vips, actor=boss, reason="开业分配")
             for member in members[-keep_free:][:2]:
@@ -326,6 +330,8 @@ class Command(BaseCommand):
             AuditEntry.objects.filter(store=store).delete()
             Staff.objects.filter(store=store).delete()
             store.delete()
+        # The demo's members are new: the next tick must make today's care tasks for them again.
+        JobRun.objects.all().delete()
         usernames = [username for username, *_ in DEMO_STAFF]
         Staff.objects.filter(username__in=usernames, store__isnull=True).delete()
         taken = list(Staff.objects.filter(username__in=usernames).values_list("username", flat=True))
@@ -580,7 +586,7 @@ class Builder:
             sales.append((end, self.amount(7000, spread=0.2)))
         return sales
 
-    def amount(self, median, spread=0.9):
+    def amount(self, median, spread=0.6):
         value = self.rng.lognormvariate(0, spread) * median
         # Department store prices: whole tens, often just under a round figure.
         value = max(10, round(value / 10) * 10 - self.rng.choice([0, 0, 0, 1, 2]))
@@ -619,3 +625,95 @@ class Builder:
                     )
                 )
         ContactLog.objects.bulk_create(contacts)
+
+
+class CareCadence:
+    """Give each VIP manager a My day with a bit of everything the care cadence makes.
+
+    The random histories leave it to chance whether a manager's members have a birthday this week
+    or stopped coming three months ago. So, for the first few members of each manager's book, the
+    dates are set relative to today: a birthday today or in the next days (greeting and gift), an
+    anniversary, a first purchase a week or so ago, a last visit three and six months ago, a single
+    visit in the last three months. Some of the tasks are due today, some a few days overdue, some
+    upcoming; monthly care calls and the rest come from the ordinary data. Purchases are rewritten
+    only for the shapes that need it; the caller refreshes the figures afterwards.
+    """
+
+    def __init__(self, today):
+        self.today = today
+        self.receipt_seq = 0
+
+    def shape(self):
+        store = Store.objects.get(code=STORE_CODE)
+        # Days from today of: the birthday (greeting and gift), a second birthday (gift only), the
+        # anniversary; days ago of: the first purchase, the last visit of a dormant and a lost member.
+        plans = {
+            "vip1": (0, 5, 1, 7, 92, 183),
+            "vip2": (1, 6, 2, 9, 91, 182),
+            "vip3": (2, 7, 0, 11, 93, 181),
+        }
+        for username, (
+            birthday_in,
+            gift_in,
+            anniversary_in,
+            first_ago,
+            dormant_ago,
+            lost_ago,
+        ) in plans.items():
+            members = list(
+                Member.objects.filter(
+                    assignments__manager__username=username,
+                    assignments__state__in=Assignment.CURRENT_STATES,
+                ).order_by("member_no")[:7]
+            )
+            if len(members) < 7:
+                continue
+            birthday, gift, anniversary, newcomer, dormant, lost, slowing = members
+            self.move_birthday(birthday, birthday_in)
+            self.move_birthday(gift, gift_in)
+            anniversary.anniversary = self.on(anniversary.anniversary or dt.date(2010, 1, 1), anniversary_in)
+            anniversary.save(update_fields=["anniversary"])
+            # The satisfaction call falls due 7 days after the first purchase, the dormant review 91
+            # days and the call 181 days after the last visit: due today or a few days overdue.
+            self.first_visit_only(store, newcomer, self.today - dt.timedelta(days=first_ago))
+            self.last_visit(store, dormant, self.today - dt.timedelta(days=dormant_ago))
+            self.last_visit(store, lost, self.today - dt.timedelta(days=lost_ago))
+            # One small visit in the last 90 days where there used to be several: the follow-up call.
+            slowing.purchases.filter(purchased_at__gte=self.at(self.today - dt.timedelta(days=89))).delete()
+            self.purchase(store, slowing, self.today - dt.timedelta(days=40), Decimal("680.00"))
+
+    def on(self, yearly, days_ahead):
+        """The same year as `yearly`, on the month and day `days_ahead` days from today."""
+        day = self.today + dt.timedelta(days=days_ahead)
+        if (day.month, day.day) == (2, 29):
+            day -= dt.timedelta(days=1)
+        return yearly.replace(month=day.month, day=day.day)
+
+    def move_birthday(self, member, days_ahead):
+        born = member.birthday or dt.date(1980, 1, 1)
+        member.birthday = self.on(born, days_ahead)
+        member.birthday_is_lunar = False
+        member.save(update_fields=["birthday", "birthday_is_lunar"])
+
+    def first_visit_only(self, store, member, day):
+        member.purchases.all().delete()
+        member.join_date = day
+        member.save(update_fields=["join_date"])
+        self.purchase(store, member, day, Decimal("36800.00"))
+
+    def last_visit(self, store, member, day):
+        member.purchases.filter(purchased_at__gte=self.at(day)).delete()
+        self.purchase(store, member, day, Decimal("2680.00"))
+
+    def at(self, day, hour=0):
+        return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
+
+    def purchase(self, store, member, day, amount):
+        self.receipt_seq += 1
+        Purchase.objects.create(
+            store=store,
+            member=member,
+            receipt_ref=f"WFJ{day:%Y%m%d}-C{self.receipt_seq:05d}",
+            purchased_at=self.at(day, 15),
+            amount=amount,
+        )
