@@ -568,16 +568,17 @@ def create_tasks(rows):
     return Counter(row.kind for row in rows)
 
 
-def _update_returning(assignments, where, params):
-    """UPDATE care tasks and return the ids changed; the row lock makes a concurrent tick skip them.
+def _update_returning(assignments, where, params, returning="id"):
+    """UPDATE care tasks and return the `returning` columns of the rows it changed.
 
-    On PostgreSQL a second UPDATE waits for the first's row locks and then re-checks `where`, so
-    each row is changed, and reported, by one tick only; SQLite runs one writer at a time.
+    On PostgreSQL a concurrent UPDATE of the same rows waits for the first one's row locks and then
+    re-checks `where`, so each row is changed, and reported, by one tick only; SQLite runs one
+    writer at a time.
     """
     table = connection.ops.quote_name(CareTask._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {table} SET {assignments} WHERE {where} RETURNING id", params)
-        return [row[0] for row in cursor.fetchall()]
+        cursor.execute(f"UPDATE {table} SET {assignments} WHERE {where} RETURNING {returning}", params)
+        return cursor.fetchall()
 
 
 def cancel_outdated(as_of):
@@ -612,7 +613,7 @@ def cancel_outdated(as_of):
     for chunk in _chunks(sorted(outdated)):
         with transaction.atomic():
             for state in CareTask.ACTIVE_STATES:
-                ids = _update_returning(
+                rows = _update_returning(
                     "state = %s, closed_at = %s",
                     f"state = %s AND id IN ({', '.join(['%s'] * len(chunk))})",
                     [
@@ -633,9 +634,9 @@ def cancel_outdated(as_of):
                         to_state=CareTask.State.CANCELLED,
                         data={"why": "bought again", "member": outdated[pk].member_id},
                     )
-                    for pk in ids
+                    for (pk,) in rows
                 )
-                cancelled += len(ids)
+                cancelled += len(rows)
     return cancelled
 
 
@@ -693,26 +694,19 @@ def alert_due_tasks(*, as_of):
         return {}
     with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
         # The partial index on open, unalerted tasks serves this; the state is a literal to match it.
-        ids = _update_returning(
+        claimed = _update_returning(
             "due_alerted_at = %s",
             f"state = '{CareTask.State.OPEN.value}' AND due_alerted_at IS NULL AND due_date <= %s",
             [
                 connection.ops.adapt_datetimefield_value(timezone.now()),
                 connection.ops.adapt_datefield_value(as_of),
             ],
+            returning="store_id, assignee_id",
         )
-        if not ids:
+        if not claimed:
             return {}
-        assigned = Counter()
-        pooled = Counter()
-        for chunk in _chunks(ids):
-            for store_id, assignee_id in CareTask.objects.filter(pk__in=chunk).values_list(
-                "store_id", "assignee_id"
-            ):
-                if assignee_id is None:
-                    pooled[store_id] += 1
-                else:
-                    assigned[assignee_id] += 1
+        assigned = Counter(assignee_id for _store_id, assignee_id in claimed if assignee_id is not None)
+        pooled = Counter(store_id for store_id, assignee_id in claimed if assignee_id is None)
         for user in Staff.objects.filter(pk__in=assigned, is_active=True):
             count = assigned[user.pk]
             text = ngettext("%(count)d care task is due today", "%(count)d care tasks are due today", count)
@@ -731,4 +725,4 @@ def alert_due_tasks(*, as_of):
             alert(
                 managers[store_id], "care_task.due", text=text % {"count": count}, link=reverse("tasks:pool")
             )
-    return {"alerted": len(ids)}
+    return {"alerted": len(claimed)}
