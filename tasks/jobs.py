@@ -244,7 +244,7 @@ def decline_calls(as_of):
                 _("less spend: ¥%(recent)s in the last 90 days, against ¥%(usual)s per 90 days before")
                 % {"recent": f"{recent_spend:.0f}", "usual": f"{earlier_spend / periods:.0f}"}
             )
-        reason = _("Follow up, %(why)s") % {"why": "; ".join(why)}
+        reason = _("Follow up on %(why)s") % {"why": "; ".join(why)}
         rows.append(Row(member_id, store_id, Kind.DECLINE_CALL, quarter, as_of, reason[:300]))
     return rows
 
