@@ -339,6 +339,8 @@ def main(argv=None):
 
     run_marker = "bench.tick"
     call_command("migrate", verbosity=0)
+    # DEBUG is off, as in production: the pages need the hashed static files' manifest.
+    call_command("collectstatic", interactive=False, verbosity=0)
     as_of = as_of_date(args)
     log(f"as of {as_of}")
     clean(run_marker)
