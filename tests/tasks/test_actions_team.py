@@ -1,63 +1,19 @@
 """Handing care tasks out (moving an absent colleague's, the pool), the outreach pause, and the
 answers each kind closes with."""
 
-import datetime as dt
-
 import pytest
 from django.utils import timezone
 
 from concierge.actions import ActionRefused
 from concierge.models import Alert, AuditEntry, ContactLog, Member
-from concierge.roles import Role
 from tasks import actions
 from tasks.models import CareTask
-from tests.factories import MemberFactory, StaffFactory
+from tests.factories import MemberFactory
+from tests.tasks.helpers import assignees, days, fresh, make_task
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 Kind = CareTask.Kind
 State = CareTask.State
-
-
-def days(n):
-    return timezone.localdate() + dt.timedelta(days=n)
-
-
-def make_task(member, assignee, kind=Kind.NEW_MEMBER_CALL, due=0, period="first", **fields):
-    return CareTask.objects.create(
-        store=member.store,
-        member=member,
-        assignee=assignee,
-        kind=kind,
-        period=period,
-        due_date=days(due),
-        reason="test",
-        **fields,
-    )
-
-
-def fresh(task):
-    return CareTask.objects.get(pk=task.pk)
-
-
-def assignees(tasks):
-    return [fresh(task).assignee for task in tasks]
-
-
-@pytest.fixture
-def colleague(store):
-    return StaffFactory(username="vip2", display_name="刘洋", store=store, roles=[Role.VIP_MANAGER])
-
-
-@pytest.fixture
-def colleague2(store):
-    return StaffFactory(username="vip3", display_name="孙悦", store=store, roles=[Role.VIP_MANAGER])
-
-
-@pytest.fixture
-def pushed(monkeypatch):
-    sent = []
-    monkeypatch.setattr("concierge.alerts.push", lambda pairs: sent.extend(pairs))
-    return sent
 
 
 @pytest.fixture

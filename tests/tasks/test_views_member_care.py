@@ -2,7 +2,6 @@
 
 import datetime as dt
 import re
-from html import unescape
 
 import pytest
 from django.urls import reverse
@@ -13,35 +12,11 @@ from concierge.roles import Role
 from tasks.models import CareTask
 from tests.factories import MemberFactory, StaffFactory
 from tests.helpers import HTMX
+from tests.tasks.helpers import days, fresh, make_task, text
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 Kind = CareTask.Kind
 State = CareTask.State
-
-
-def days(n):
-    return timezone.localdate() + dt.timedelta(days=n)
-
-
-def make_task(member, assignee, kind=Kind.NEW_MEMBER_CALL, due=0, period="first", **fields):
-    return CareTask.objects.create(
-        store=member.store,
-        member=member,
-        assignee=assignee,
-        kind=kind,
-        period=period,
-        due_date=days(due),
-        reason=f"{kind} for {member.name}",
-        **fields,
-    )
-
-
-def fresh(task):
-    return CareTask.objects.get(pk=task.pk)
-
-
-def text(response):
-    return unescape(response.content.decode())
 
 
 @pytest.fixture

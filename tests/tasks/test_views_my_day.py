@@ -3,7 +3,6 @@
 import datetime as dt
 import re
 from decimal import Decimal
-from html import unescape
 
 import pytest
 from django.db import connection
@@ -12,46 +11,20 @@ from django.urls import reverse
 from django.utils import timezone
 
 from concierge.models import AuditEntry, ContactLog
-from concierge.roles import Role
 from tasks import actions
 from tasks.models import CareTask
 from tests.factories import (
     ContactLogFactory,
     MemberFactory,
     PurchaseFactory,
-    StaffFactory,
     TierFactory,
 )
 from tests.helpers import HTMX
+from tests.tasks.helpers import days, fresh, make_task, text
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 Kind = CareTask.Kind
 State = CareTask.State
-
-
-def days(n):
-    return timezone.localdate() + dt.timedelta(days=n)
-
-
-def make_task(member, assignee, kind=Kind.NEW_MEMBER_CALL, due=0, period="first", **fields):
-    return CareTask.objects.create(
-        store=member.store,
-        member=member,
-        assignee=assignee,
-        kind=kind,
-        period=period,
-        due_date=days(due),
-        reason=f"reason of {member.name}",
-        **fields,
-    )
-
-
-def fresh(task):
-    return CareTask.objects.get(pk=task.pk)
-
-
-def text(response):
-    return unescape(response.content.decode())
 
 
 def row_ids(response):
@@ -62,11 +35,6 @@ def count_of(response, label):
     found = re.search(rf"<dt>{label}</dt><dd>(\d+)</dd>", response.content.decode())
     assert found, f"no count {label!r} on the page"
     return int(found.group(1))
-
-
-@pytest.fixture
-def colleague(store):
-    return StaffFactory(username="vip2", display_name="刘洋", store=store, roles=[Role.VIP_MANAGER])
 
 
 @pytest.fixture

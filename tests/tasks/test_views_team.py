@@ -15,53 +15,11 @@ from concierge.roles import Role
 from tasks.models import CareTask
 from tests.factories import MemberFactory, StaffFactory, TierFactory
 from tests.helpers import HTMX
+from tests.tasks.helpers import assignees, days, make_task, text
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 Kind = CareTask.Kind
 State = CareTask.State
-
-
-def days(n):
-    return timezone.localdate() + dt.timedelta(days=n)
-
-
-def make_task(member, assignee, kind=Kind.NEW_MEMBER_CALL, due=0, period="first", **fields):
-    return CareTask.objects.create(
-        store=member.store,
-        member=member,
-        assignee=assignee,
-        kind=kind,
-        period=period,
-        due_date=days(due),
-        reason=f"reason of {member.name}",
-        **fields,
-    )
-
-
-def text(response):
-    return unescape(response.content.decode())
-
-
-def assignees(tasks):
-    return [CareTask.objects.get(pk=task.pk).assignee for task in tasks]
-
-
-@pytest.fixture
-def colleague(store):
-    return StaffFactory(username="vip2", display_name="刘洋", store=store, roles=[Role.VIP_MANAGER])
-
-
-@pytest.fixture
-def colleague2(store):
-    return StaffFactory(username="vip3", display_name="孙悦", store=store, roles=[Role.VIP_MANAGER])
-
-
-@pytest.fixture
-def pushed(monkeypatch):
-    """The alerts pushed over the socket, which happens only once the transaction commits."""
-    sent = []
-    monkeypatch.setattr("concierge.alerts.push", lambda pairs: sent.extend(pairs))
-    return sent
 
 
 # ---- the team page -------------------------------------------------------------------------------
