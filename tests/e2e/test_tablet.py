@@ -43,6 +43,7 @@ def test_vip_manager_finds_a_member_live_and_logs_a_call(open_tablet, demo):
     profile = f"/members/{member['pk']}/"
     page = open_tablet()
     log_in(page, "vip1")
+    page.locator(".mainnav a[href='/members/']").click()
 
     search = page.locator("input[name=q]")
     search.press_sequentially(member["name"], delay=40)

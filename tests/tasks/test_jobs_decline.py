@@ -69,6 +69,15 @@ def test_the_reason_gives_the_visits(store):
     assert (task.period, task.due_date) == ("2026-Q2", AS_OF)
 
 
+def test_less_spend_needs_a_habit_of_three_visits_before(store):
+    someone = member(store, value_class="A")
+    bought(someone, 100, "3000")
+    bought(someone, 200, "3000")  # two large purchases: no pattern to decline from
+    bought(someone, 10, "100")
+    tick()
+    assert decline(someone) == []
+
+
 @pytest.mark.parametrize(("recent", "made"), [("500", True), ("510", False)])
 def test_less_spend(store, recent, made):
     someone = member(store, value_class="A")
