@@ -184,9 +184,10 @@ def decline_calls(as_of):
     recent visits (purchases of zero or more) are at most half the earlier average per 90 days;
     less spend when the recent net spend is at most half the earlier average per 90 days, which must
     be positive. Both need at least 3 earlier visits: one large purchase long ago is no habit that
-    has declined, and without that floor about one regular in six would be called every quarter. One aggregate query over the A and B members'
-    purchases of the last 360 days. Dormant and lost members are left to the dormancy review and
-    call, which already follow them up. Period "YYYY-Qn": at most one follow-up a quarter.
+    has declined, and without that floor about one regular in six would be called every quarter.
+    One aggregate query over the A and B members' purchases of the last 360 days. Dormant and lost
+    members are left to the dormancy review and call, which already follow them up. Period
+    "YYYY-Qn": at most one follow-up a quarter.
     """
     quarter = f"{as_of.year}-Q{(as_of.month - 1) // 3 + 1}"
     end = local_midnight(as_of + dt.timedelta(days=1))
