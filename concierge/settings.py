@@ -86,12 +86,19 @@ TEMPLATES = [
             ],
             # Partials are built into Django 6; as builtins the later upgrade is a settings change.
             "builtins": ["template_partials.templatetags.partials"],
+            # Parsed templates are cached (Django's default, which naming the loaders turns off):
+            # without it every request parsed every template again.
             "loaders": [
                 (
                     "template_partials.loader.Loader",
                     [
-                        "django.template.loaders.filesystem.Loader",
-                        "django.template.loaders.app_directories.Loader",
+                        (
+                            "django.template.loaders.cached.Loader",
+                            [
+                                "django.template.loaders.filesystem.Loader",
+                                "django.template.loaders.app_directories.Loader",
+                            ],
+                        )
                     ],
                 )
             ],

@@ -24,7 +24,7 @@ from tasks.forms import CompleteForm, SkipForm, SnoozeForm
 from tasks.models import CareTask
 
 UPCOMING_DAYS = 7
-PAGE_SIZE = 40
+PAGE_SIZE = 25
 
 VALUE_RANK = Case(
     When(member__value_class="A", then=Value(0)),

@@ -13,6 +13,7 @@ from django.utils import timezone
 from concierge.models import AuditEntry, ContactLog
 from tasks import actions
 from tasks.models import CareTask
+from tasks.views.my_day import PAGE_SIZE
 from tests.factories import (
     ContactLogFactory,
     MemberFactory,
@@ -152,21 +153,21 @@ def test_my_day_query_count_stays_flat_as_tasks_grow(
     with CaptureQueriesContext(connection) as few:
         assert len(row_ids(client.get(reverse("tasks:my_day")))) == 2
 
-    add(30, 2)
+    add(20, 2)
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(reverse("tasks:my_day"))
-    assert len(row_ids(response)) == 32
+    assert len(row_ids(response)) == 22
     assert "金卡" in text(response)
 
 
 def test_show_more_answers_the_next_rows_only(client_for, store, vip_manager):
-    for member in MemberFactory.create_batch(42, store=store):
+    for member in MemberFactory.create_batch(PAGE_SIZE + 2, store=store):
         make_task(member, vip_manager, due=1)
     client = client_for(vip_manager)
 
     first = client.get(reverse("tasks:my_day"))
-    assert len(row_ids(first)) == 40
-    more_url = reverse("tasks:my_day") + "?offset=40"
+    assert len(row_ids(first)) == PAGE_SIZE
+    more_url = reverse("tasks:my_day") + f"?offset={PAGE_SIZE}"
     assert more_url in text(first)
     assert "Show more tasks" in text(first)
 
