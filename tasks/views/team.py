@@ -35,8 +35,8 @@ def _local_midnight(day):
 
 
 def _move_form(user, absent, workers):
-    """An empty move form for one row. Its checkboxes come from the workers already loaded: a form
-    per row would otherwise query the staff once per row."""
+    """An empty move form for the row it is opened on; its checkboxes come from the workers already
+    loaded."""
     form = MoveTasksForm(workers=_workers(user).exclude(pk=absent.pk), auto_id=f"move{absent.pk}_%s")
     form.fields["to_users"].choices = [(w.pk, str(w)) for w in workers if w.pk != absent.pk]
     return form
@@ -71,13 +71,14 @@ def team_context(request, *, move_pk=None, move_form=None):
     rows = []
     for worker in workers:
         figures = {**empty, **counts.get(worker.pk, {})}
-        form = move_form if worker.pk == move_pk else None
+        # Only the row being moved carries its form: thirty forms of thirty checkboxes slowed the page.
+        opened = worker.pk == move_pk
         rows.append(
             {
                 "staff": worker,
                 **figures,
-                "move_form": form or _move_form(user, worker, workers),
-                "move_open": form is not None,
+                "move_form": (move_form or _move_form(user, worker, workers)) if opened else None,
+                "move_open": opened,
             }
         )
     scale = max([row["done_week"] + row["today"] + row["overdue"] for row in rows] + [1])
@@ -100,7 +101,13 @@ def team_context(request, *, move_pk=None, move_form=None):
 @require_GET
 @permission_required("tasks.manage_team_tasks", raise_exception=True)
 def team(request):
-    return render_page(request, "tasks/team.html", team_context(request), partial="team-body")
+    try:
+        move_pk = int(request.GET.get("move", ""))
+    except ValueError:
+        move_pk = None
+    return render_page(
+        request, "tasks/team.html", team_context(request, move_pk=move_pk), partial="team-body"
+    )
 
 
 def _staff_for(user, pk):
