@@ -1,5 +1,5 @@
 """My day: a VIP manager's care tasks, ranked, each opened in place with the member's cheat sheet
-and worked in two taps. The store manager opens anyone's day, and the pool, with the same pages.
+and worked in two taps. The store manager opens a colleague's day with the same page.
 """
 
 import datetime as dt
@@ -66,6 +66,23 @@ def ranked(tasks, today):
     )
 
 
+def ranked_page(tasks, today, offset, size):
+    """One page of `ranked` tasks, with their member, and whether more follow.
+
+    Ranks on the narrow columns first, then loads the page's rows whole: sorting thousands of tasks
+    with every member column joined cost more than the rest of the page.
+    """
+    page_ids = list(ranked(tasks, today).values_list("pk", flat=True)[offset : offset + size + 1])
+    more = len(page_ids) > size
+    page_ids = page_ids[:size]
+    loaded = CareTask.objects.select_related("member", "member__tier").in_bulk(page_ids)
+    rows = [loaded[pk] for pk in page_ids]
+    for task in rows:
+        task.days_late = (today - task.due_date).days
+        task.bucket = 0 if task.days_late > 0 else 1 if task.days_late == 0 else 2
+    return rows, more
+
+
 def day_counts(tasks, today):
     horizon = today + dt.timedelta(days=UPCOMING_DAYS)
     midnight = timezone.make_aware(dt.datetime.combine(today, dt.time.min))
@@ -76,51 +93,35 @@ def day_counts(tasks, today):
         today=Count("pk", filter=Q(state=CareTask.State.OPEN, due_date=today)),
         upcoming=Count("pk", filter=Q(state=CareTask.State.OPEN, due_date__gt=today, due_date__lte=horizon)),
         snoozed=Count("pk", filter=Q(state=CareTask.State.SNOOZED)),
+        active=Count("pk", filter=Q(state__in=CareTask.ACTIVE_STATES)),
         done_today=Count("pk", filter=Q(state=CareTask.State.DONE, closed_at__gte=midnight)),
     )
 
 
-def list_context(request, *, owner=None, pool=False, offset=0):
-    """The ranked list of one person's open tasks (or the store's pool) for the next week."""
+def list_context(request, *, owner=None, offset=0):
+    """The ranked list of one person's open tasks for the next week: the user's, or a colleague's
+    that the store manager opened."""
     user = request.user
+    owner = owner or user
     today = timezone.localdate()
-    tasks = CareTask.objects.visible_to(user)
-    tasks = tasks.filter(assignee__isnull=True) if pool else tasks.filter(assignee=owner or user)
+    tasks = CareTask.objects.visible_to(user).filter(assignee=owner)
     horizon = today + dt.timedelta(days=UPCOMING_DAYS)
-    # Rank on the narrow columns first, then load the page's rows whole: sorting two thousand
-    # tasks with every member column joined cost more than the rest of the page.
-    page_ids = list(
-        ranked(tasks.filter(state=CareTask.State.OPEN, due_date__lte=horizon), today).values_list(
-            "pk", flat=True
-        )[offset : offset + PAGE_SIZE + 1]
+    rows, more = ranked_page(
+        tasks.filter(state=CareTask.State.OPEN, due_date__lte=horizon), today, offset, PAGE_SIZE
     )
-    more = len(page_ids) > PAGE_SIZE
-    page_ids = page_ids[:PAGE_SIZE]
-    loaded = CareTask.objects.select_related("member", "member__tier").in_bulk(page_ids)
-    rows = [loaded[pk] for pk in page_ids]
-    for task in rows:
-        task.days_late = (today - task.due_date).days
-        task.bucket = 0 if task.days_late > 0 else 1 if task.days_late == 0 else 2
     return {
         "today": today,
-        "owner": None if pool else (owner or user),
-        "is_own": not pool and (owner is None or owner == user),
-        "pool": pool,
+        "owner": owner,
+        "is_own": owner == user,
         "rows": rows,
         "more": more,
         "next_offset": offset + PAGE_SIZE,
         "offset": offset,
         "counts": day_counts(tasks, today),
-        "list_url": _list_url(owner, pool, user),
+        "list_url": reverse("tasks:my_day")
+        if owner == user
+        else reverse("tasks:staff_tasks", args=[owner.pk]),
     }
-
-
-def _list_url(owner, pool, user):
-    if pool:
-        return reverse("tasks:pool")
-    if owner is not None and owner != user:
-        return reverse("tasks:staff_tasks", args=[owner.pk])
-    return reverse("tasks:my_day")
 
 
 def render_day(request, context, *, template="tasks/my_day.html"):

@@ -21,9 +21,9 @@ from concierge.views.members import render_page, wants_partial
 from tasks import actions
 from tasks.forms import HandOutForm, MoveTasksForm
 from tasks.models import CareTask
-from tasks.views.my_day import UPCOMING_DAYS, day_counts, list_context, ranked, render_day
+from tasks.views.my_day import UPCOMING_DAYS, day_counts, list_context, ranked_page, render_day
 
-POOL_PAGE = 100
+POOL_PAGE = 40
 
 
 def _workers(user):
@@ -180,15 +180,14 @@ def _pool_tasks(user):
 def pool_context(request, *, form=None):
     user = request.user
     today = timezone.localdate()
-    shown = list(ranked(_pool_tasks(user).select_related("member", "member__tier"), today)[:POOL_PAGE])
-    for task in shown:
-        task.days_late = (today - task.due_date).days
+    shown, _more = ranked_page(_pool_tasks(user), today, 0, POOL_PAGE)
+    counts = day_counts(CareTask.objects.visible_to(user).filter(assignee__isnull=True), today)
     return {
         "active_nav": "team",
         "today": today,
         "shown": shown,
-        "counts": day_counts(CareTask.objects.visible_to(user).filter(assignee__isnull=True), today),
-        "total": _pool_tasks(user).count(),
+        "counts": counts,
+        "total": counts["active"],
         "form": form or HandOutForm(tasks=_pool_tasks(user), workers=_workers(user)),
     }
 
