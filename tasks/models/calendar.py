@@ -1,12 +1,10 @@
-from django.conf import settings
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from concierge.models.members import StoreScopedQuerySet
+from .base import StoreSetting
 
 
-class Holiday(models.Model):
+class Holiday(StoreSetting):
     """A date on which members with a close relationship to the store get a greeting.
 
     The Chinese festivals are filled in for each year from the lunar calendar (`source` names the
@@ -24,17 +22,6 @@ class Holiday(models.Model):
     )
     # "spring_festival:2027" for a pre-filled festival, blank for the store's own dates.
     source = models.CharField(_("source"), max_length=40, blank=True, editable=False)
-    updated_at = models.DateTimeField(_("changed"), default=timezone.now)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("changed by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-
-    objects = StoreScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("holiday")

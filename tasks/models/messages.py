@@ -1,9 +1,8 @@
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from concierge.models.members import StoreScopedQuerySet
+from .base import StoreSetting
 
 
 class Purpose(models.TextChoices):
@@ -16,7 +15,7 @@ class Purpose(models.TextChoices):
     MISS_YOU = "miss_you", _("“Long time no see” message")
 
 
-class MessageTemplate(models.Model):
+class MessageTemplate(StoreSetting):
     """A store's own wording for one purpose and language; without one the built-in wording is used.
 
     Placeholders: {member}, {store}, {staff}, {occasion}.
@@ -28,17 +27,6 @@ class MessageTemplate(models.Model):
     purpose = models.CharField(_("purpose"), max_length=20, choices=Purpose.choices)
     language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
     body = models.TextField(_("message"))
-    updated_at = models.DateTimeField(_("changed"), default=timezone.now)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("changed by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-
-    objects = StoreScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("message template")
@@ -52,7 +40,7 @@ class MessageTemplate(models.Model):
         return f"{self.get_purpose_display()} ({self.language})"
 
 
-class EtiquetteWords(models.Model):
+class EtiquetteWords(StoreSetting):
     """A store's own word list for one etiquette rule and language; without one the built-in list is used."""
 
     class Category(models.TextChoices):
@@ -69,17 +57,6 @@ class EtiquetteWords(models.Model):
     category = models.CharField(_("rule"), max_length=20, choices=Category.choices)
     language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
     words = models.TextField(_("words and phrases"), help_text=_("One per line."))
-    updated_at = models.DateTimeField(_("changed"), default=timezone.now)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("changed by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-
-    objects = StoreScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("etiquette word list")
