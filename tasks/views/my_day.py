@@ -72,15 +72,28 @@ def ranked_page(tasks, today, offset, size):
     Ranks on the narrow columns first, then loads the page's rows whole: sorting thousands of tasks
     with every member column joined cost more than the rest of the page.
     """
-    page_ids = list(ranked(tasks, today).values_list("pk", flat=True)[offset : offset + size + 1])
-    more = len(page_ids) > size
-    page_ids = page_ids[:size]
-    loaded = CareTask.objects.select_related("member", "member__tier").in_bulk(page_ids)
-    rows = [loaded[pk] for pk in page_ids]
+    # One row before the page too: a group that runs on from the previous page gets no new heading.
+    start = max(offset - 1, 0)
+    ranked_ids = list(ranked(tasks, today).values_list("pk", "due_date")[start : offset + size + 1])
+    before = ranked_ids.pop(0) if offset else None
+    more = len(ranked_ids) > size
+    ranked_ids = ranked_ids[:size]
+    loaded = CareTask.objects.select_related("member", "member__tier").in_bulk(
+        [pk for pk, _due in ranked_ids]
+    )
+    rows = [loaded[pk] for pk, _due in ranked_ids]
+    previous = _bucket(today, before[1]) if before else None
     for task in rows:
         task.days_late = (today - task.due_date).days
-        task.bucket = 0 if task.days_late > 0 else 1 if task.days_late == 0 else 2
+        task.bucket = _bucket(today, task.due_date)
+        task.starts_group = task.bucket != previous
+        previous = task.bucket
     return rows, more
+
+
+def _bucket(today, due):
+    """0 overdue, 1 today, 2 coming up: the groups of the list, in the order `ranked` sorts them."""
+    return 0 if due < today else 1 if due == today else 2
 
 
 def day_counts(tasks, today):

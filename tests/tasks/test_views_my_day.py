@@ -181,6 +181,19 @@ def test_show_more_answers_the_next_rows_only(client_for, store, vip_manager):
     assert "Show more tasks" not in content
 
 
+def test_a_group_running_on_to_the_next_page_gets_no_second_heading(client_for, store, vip_manager):
+    for member in MemberFactory.create_batch(PAGE_SIZE + 2, store=store):
+        make_task(member, vip_manager, due=0)
+    make_task(MemberFactory(store=store), vip_manager, due=3)
+    client = client_for(vip_manager)
+
+    first = text(client.get(reverse("tasks:my_day")))
+    assert first.count('class="task-group task-group-1"') == 1
+    rest = text(client.get(reverse("tasks:my_day") + f"?offset={PAGE_SIZE}", **HTMX))
+    assert 'class="task-group task-group-1"' not in rest  # "Today" goes on from the first page
+    assert rest.count('class="task-group task-group-2"') == 1  # "Coming up" starts here
+
+
 # ---- the task panel ------------------------------------------------------------------------------
 
 
