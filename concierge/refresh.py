@@ -19,6 +19,7 @@ from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from concierge.dates import local_midnight
 from concierge.models import AuditEntry, Member, Purchase, Store, Tier, TierProgram
 
 MEMBER = Member._meta.db_table
@@ -133,8 +134,7 @@ class Window:
     @staticmethod
     def instant(day):
         """Local midnight at the start of `day`, adapted for raw SQL on this backend."""
-        moment = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
-        return connection.ops.adapt_datetimefield_value(moment)
+        return connection.ops.adapt_datetimefield_value(local_midnight(day))
 
 
 def months_before(day, months):

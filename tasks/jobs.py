@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from concierge.alerts import alert
+from concierge.dates import local_midnight
 from concierge.jobs import job
 from concierge.models import Assignment, AuditEntry, Member, Staff, Store
 from concierge.roles import Role
@@ -85,10 +86,6 @@ class Row(NamedTuple):
     due: dt.date
     reason: str
     occasion: str = ""
-
-
-def local_midnight(day):
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
 def _local_date(moment):

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect, retarget
 
 from concierge.actions import ActionRefused
+from concierge.dates import local_midnight
 from concierge.models import Assignment, ContactLog, Staff
 from concierge.views.members import render_page, wants_partial
 from tasks import actions, messages
@@ -98,7 +99,7 @@ def _bucket(today, due):
 
 def day_counts(tasks, today):
     horizon = today + dt.timedelta(days=UPCOMING_DAYS)
-    midnight = timezone.make_aware(dt.datetime.combine(today, dt.time.min))
+    midnight = local_midnight(today)
     # Years of closed tasks pile up behind a person: count only the open ones and today's.
     tasks = tasks.filter(Q(state__in=CareTask.ACTIVE_STATES) | Q(closed_at__gte=midnight))
     return tasks.aggregate(

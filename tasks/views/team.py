@@ -17,6 +17,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from concierge.actions import ActionRefused
+from concierge.dates import local_midnight
 from concierge.views.members import render_page, wants_partial
 from tasks import actions
 from tasks.forms import HandOutForm, MoveTasksForm
@@ -28,10 +29,6 @@ POOL_PAGE = 40
 
 def _workers(user):
     return actions.task_workers(user.store_id)
-
-
-def _local_midnight(day):
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
 def _move_form(user, absent, workers):
@@ -46,7 +43,7 @@ def team_context(request, *, move_pk=None, move_form=None):
     user = request.user
     today = timezone.localdate()
     horizon = today + dt.timedelta(days=UPCOMING_DAYS)
-    week_start = _local_midnight(today - dt.timedelta(days=6))
+    week_start = local_midnight(today - dt.timedelta(days=6))
     is_open = Q(state=CareTask.State.OPEN)
     counts = {
         row["assignee"]: row
@@ -60,9 +57,7 @@ def team_context(request, *, move_pk=None, move_form=None):
             upcoming=Count("pk", filter=is_open & Q(due_date__gt=today, due_date__lte=horizon)),
             snoozed=Count("pk", filter=Q(state=CareTask.State.SNOOZED)),
             active=Count("pk", filter=Q(state__in=CareTask.ACTIVE_STATES)),
-            done_today=Count(
-                "pk", filter=Q(state=CareTask.State.DONE, closed_at__gte=_local_midnight(today))
-            ),
+            done_today=Count("pk", filter=Q(state=CareTask.State.DONE, closed_at__gte=local_midnight(today))),
             done_week=Count("pk", filter=Q(state=CareTask.State.DONE, closed_at__gte=week_start)),
         )
     }
