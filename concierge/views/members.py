@@ -151,7 +151,7 @@ def days_until(date, today):
     return None
 
 
-def _detail_context(request, member, *, contact_form=None, new_contact_id=None):
+def detail_context(request, member, *, contact_form=None, new_contact_id=None):
     user = request.user
     today = timezone.localdate()
     purchases_to = PAGE_SIZE + _offset(request, "purchases_from")
@@ -204,7 +204,7 @@ def member_detail(request, pk):
             rows, more = _slice(rows_of(member), start, start + PAGE_SIZE)
             context = {"member": member, name: rows, f"{name}_more": more, f"{name}_next": start + PAGE_SIZE}
             return render_page(request, "concierge/member_detail.html", context, partial=partial)
-    return render_page(request, "concierge/member_detail.html", _detail_context(request, member))
+    return render_page(request, "concierge/member_detail.html", detail_context(request, member))
 
 
 def log_contact(member, *, actor, channel, outcome, note=""):
@@ -244,6 +244,6 @@ def add_contact(request, pk):
             return redirect(reverse("concierge:member_detail", args=[member.pk]) + "#contacts")
         new_contact_id = contact.pk
         form = ContactForm()
-    context = _detail_context(request, member, contact_form=form, new_contact_id=new_contact_id)
+    context = detail_context(request, member, contact_form=form, new_contact_id=new_contact_id)
     # Errors come back with 200: htmx swaps only successful responses, and the user must see them.
     return render_page(request, "concierge/member_detail.html", context, partial="contact-log")

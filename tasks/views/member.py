@@ -2,7 +2,6 @@
 
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import permission_required
-from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils import timezone
@@ -11,15 +10,18 @@ from django.views.decorators.http import require_POST
 
 from concierge.actions import ActionRefused
 from concierge.models import Member
-from concierge.views.members import render_page, wants_partial
+from concierge.views.members import detail_context, render_page, wants_partial
 from tasks import actions
 from tasks.forms import PauseForm
 from tasks.models import CareTask
+from tasks.views.common import respond
 
 RECENT = 5
 
 
 def care_context(request, member, *, pause_form=None, notice=None):
+    # A pause form sent back with its errors on a plain post is drawn on the whole profile page.
+    pause_form = pause_form or getattr(request, "failed_pause_form", None)
     user = request.user
     tasks = CareTask.objects.filter(member=member).select_related("assignee", "closed_by")
     return {
@@ -52,16 +54,23 @@ def _member_for(user, pk):
 
 
 def _respond(request, member, *, done=None, refused=None, pause_form=None):
-    if not wants_partial(request):
-        if refused:
-            flash.error(request, refused)
-        else:
-            flash.success(request, done)
-        return redirect(reverse("concierge:member_detail", args=[member.pk]) + "#care")
-    member.refresh_from_db()
-    notice = {"level": "error" if refused else "success", "text": refused or done}
-    context = care_context(request, member, pause_form=pause_form, notice=notice)
-    return render_page(request, "tasks/member_care.html", context, partial="care-body")
+    def draw(notice):
+        member.refresh_from_db()
+        if not wants_partial(request):
+            request.failed_pause_form = pause_form
+            flash.error(request, notice["text"])
+            return render_page(request, "concierge/member_detail.html", detail_context(request, member))
+        context = care_context(request, member, pause_form=pause_form, notice=notice)
+        return render_page(request, "tasks/member_care.html", context, partial="care-body")
+
+    return respond(
+        request,
+        render=draw,
+        fallback=reverse("concierge:member_detail", args=[member.pk]) + "#care",
+        done=done,
+        refused=refused,
+        form_sent_back=pause_form is not None,
+    )
 
 
 @require_POST

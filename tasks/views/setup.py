@@ -24,6 +24,7 @@ from tasks.calendar import ensure_festivals
 from tasks.forms_setup import HolidayForm, MessageTemplateForm, WordListForm
 from tasks.models import CareTask, EtiquetteWords, Holiday, MessageTemplate
 from tasks.models.messages import Purpose
+from tasks.views.common import respond
 
 LANGUAGE_NAMES = dict(settings.LANGUAGES)
 Category = EtiquetteWords.Category
@@ -384,14 +385,19 @@ def _holidays_context(request, *, add_form=None, failed_pk=None, failed_form=Non
 
 def _calendar_response(request, done=None, refused=None, **context_args):
     """htmx gets the calendar again with a notice; a plain post is redirected, or sees its errors."""
-    if wants_partial(request) or context_args:
-        notice = _notice(refused, "error") if refused else (_notice(done) if done else None)
+
+    def draw(notice):
         context = _holidays_context(request, notice=notice, **context_args)
         return render_page(request, "tasks/setup/holidays.html", context, partial="calendar")
-    if refused:
-        flash.error(request, refused)
-        return redirect("tasks:holidays")
-    return _done(request, done, "tasks:holidays")
+
+    return respond(
+        request,
+        render=draw,
+        fallback="tasks:holidays",
+        done=done,
+        refused=refused,
+        form_sent_back=bool(context_args),
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -5,11 +5,9 @@ colleague's tasks to others in one step.
 
 import datetime as dt
 
-from django.contrib import messages as flash
 from django.contrib.auth.decorators import permission_required
 from django.db.models import Count, Q
 from django.http import Http404
-from django.shortcuts import redirect
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,10 +16,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from concierge.actions import ActionRefused
 from concierge.dates import local_midnight
-from concierge.views.members import render_page, wants_partial
+from concierge.views.members import render_page
 from tasks import actions
 from tasks.forms import HandOutForm, MoveTasksForm
 from tasks.models import CareTask
+from tasks.views.common import respond
 from tasks.views.my_day import UPCOMING_DAYS, day_counts, list_context, ranked_page, render_day
 
 POOL_PAGE = 40
@@ -153,16 +152,18 @@ def move_tasks(request, staff_pk):
 
 
 def _team_response(request, *, done=None, refused=None, **form_state):
-    if wants_partial(request) or form_state:
-        context = team_context(request, **form_state)
-        context["notice"] = {"level": "error" if refused else "success", "text": refused or done}
-        # Errors come back with 200 so that htmx swaps them in.
+    def draw(notice):
+        context = {**team_context(request, **form_state), "notice": notice}
         return render_page(request, "tasks/team.html", context, partial="team-body")
-    if refused:
-        flash.error(request, refused)
-    else:
-        flash.success(request, done)
-    return redirect("tasks:team")
+
+    return respond(
+        request,
+        render=draw,
+        fallback="tasks:team",
+        done=done,
+        refused=refused,
+        form_sent_back=bool(form_state),
+    )
 
 
 # ---- the pool ------------------------------------------------------------------------------------
@@ -215,15 +216,18 @@ def hand_out(request):
 
 
 def _pool_response(request, *, done=None, refused=None, form=None):
-    if wants_partial(request) or form is not None:
-        context = pool_context(request, form=form)
-        context["notice"] = {"level": "error" if refused else "success", "text": refused or done}
+    def draw(notice):
+        context = {**pool_context(request, form=form), "notice": notice}
         return render_page(request, "tasks/pool.html", context, partial="pool-body")
-    if refused:
-        flash.error(request, refused)
-    else:
-        flash.success(request, done)
-    return redirect("tasks:pool")
+
+    return respond(
+        request,
+        render=draw,
+        fallback="tasks:pool",
+        done=done,
+        refused=refused,
+        form_sent_back=form is not None,
+    )
 
 
 urlpatterns = [

@@ -166,6 +166,18 @@ def test_a_pause_in_the_past_is_a_field_error(client_for, vip_manager, member, d
     assert not AuditEntry.objects.exists()
 
 
+def test_without_htmx_a_refused_pause_shows_its_errors_on_the_profile(client_for, vip_manager, member):
+    response = pause(client_for(vip_manager), member, days(-1))
+
+    assert response.status_code == 200  # not a redirect: what was typed and why it failed stay
+    page = text(response)
+    assert f"<h1 id=\"member-name\">{member.name}</h1>" in page  # the whole profile page
+    assert "Check the pause form." in page
+    assert '<p class="field-error" role="alert">Choose today or a later date.</p>' in page
+    assert '<details class="inline-form" open>' in page
+    assert Member.objects.get(pk=member.pk).outreach_paused_until is None
+
+
 def test_a_pause_needs_a_reason(client_for, vip_manager, member):
     response = pause(client_for(vip_manager), member, days(3), reason="", **HTMX)
     assert '<p class="field-error" role="alert">Give a reason for the pause.</p>' in text(response)
