@@ -171,7 +171,7 @@ def test_without_htmx_a_refused_pause_shows_its_errors_on_the_profile(client_for
 
     assert response.status_code == 200  # not a redirect: what was typed and why it failed stay
     page = text(response)
-    assert f"<h1 id=\"member-name\">{member.name}</h1>" in page  # the whole profile page
+    assert f'<h1 id="member-name">{member.name}</h1>' in page  # the whole profile page
     assert "Check the pause form." in page
     assert '<p class="field-error" role="alert">Choose today or a later date.</p>' in page
     assert '<details class="inline-form" open>' in page
