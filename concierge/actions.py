@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from concierge.errors import ActionRefused
-from concierge.models import Assignment, Staff
+from concierge.models import Assignment, ContactLog, Staff
 from concierge.roles import Role
 from concierge.workflow import action, alert, already, audit, lock, lock_members, lock_staff, transition
 
@@ -439,6 +439,24 @@ def reassign_book(manager, *, actor, reason, to_managers):
     return created
 
 
+# ---- members --------------------------------------------------------------------------------------
+
+
+@action
+def log_contact(member, *, actor, channel, outcome, note=""):
+    """Record that a member of staff was in touch with a member.
+
+    Side effects: a ContactLog row stamped now and by the actor; AuditEntry "member.contacted".
+    """
+    if not actor.has_perm("concierge.add_contactlog") or actor.store_id != member.store_id:
+        raise ActionRefused(_("You may not add to this member's contact log."))
+    contact = ContactLog.objects.create(
+        member=member, staff=actor, channel=channel, outcome=outcome, note=note, contacted_at=timezone.now()
+    )
+    audit("member.contacted", member, actor, contact=contact.pk, channel=channel, outcome=outcome)
+    return contact
+
+
 class LazyFormat:
     """A translatable message with its values, rendered when the alert is written."""
 
@@ -457,6 +475,7 @@ __all__ = [
     "assign_member",
     "decline_assignment",
     "decline_handover",
+    "log_contact",
     "reassign_book",
     "release_member",
     "request_handover",
