@@ -157,3 +157,14 @@ def test_locking_an_object_removed_meanwhile_is_refused(store, members):
 
     with pytest.raises(ActionRefused, match="removed meanwhile"):
         touch()
+
+
+def test_role_groups_hold_the_core_and_the_apps_permissions(vip_manager, store_manager):
+    # The core lists only its own; tasks adds its own through its AppConfig.
+    from concierge.roles import ROLE_PERMISSIONS
+
+    assert not any(name.startswith("tasks.") for names in ROLE_PERMISSIONS.values() for name in names)
+    assert vip_manager.has_perm("concierge.view_member")
+    assert vip_manager.has_perm("tasks.change_caretask")
+    assert not vip_manager.has_perm("tasks.manage_team_tasks")
+    assert store_manager.has_perm("tasks.manage_team_tasks")
