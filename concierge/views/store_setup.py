@@ -8,7 +8,7 @@ store's staff account or tier is a 404. The actions (concierge.setup_actions) ch
 
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -27,7 +27,7 @@ from concierge.forms_setup import (
     TierForm,
     TierProgramForm,
 )
-from concierge.models import AuditEntry, Member, Staff, Tier
+from concierge.models import AuditEntry, Member, Staff, Tier, TierProgram
 from concierge.roles import Role
 
 PERMISSION = setup_actions.PERMISSION
@@ -452,8 +452,30 @@ def _details(entry):
         }
     changed = data.get("changed")
     if isinstance(changed, dict):
-        return ", ".join(f"{field}: {before} → {after}" for field, (before, after) in changed.items())
+        if entry.action.startswith("staff."):
+            model = Staff
+        else:
+            model = Tier if entry.action.startswith("tiers.tier_") else TierProgram
+        return "; ".join(
+            f"{_field_label(model, field)}: {_shown(before)} → {_shown(after)}"
+            for field, (before, after) in changed.items()
+        )
     return ""
+
+
+def _field_label(model, field):
+    try:
+        return model._meta.get_field(field).verbose_name
+    except FieldDoesNotExist:  # a field renamed since the entry was written
+        return field
+
+
+def _shown(value):
+    if value is True:
+        return _("yes")
+    if value is False:
+        return _("no")
+    return "—" if value in (None, "") else value
 
 
 @require_GET
