@@ -21,9 +21,10 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from concierge import lockouts
-from concierge.actions import ActionRefused
-from concierge.models import AuditEntry, Member, Staff, Store, Tier, TierProgram
+from concierge.errors import ActionRefused
+from concierge.models import Member, Staff, Store, Tier, TierProgram
 from concierge.roles import Role
+from concierge.workflow import Level, action, audit, lock, lock_members, lock_staff, lock_stores
 
 PERMISSION = "concierge.manage_store_setup"
 PRIVILEGED_ROLES = frozenset({Role.STORE_MANAGER, Role.ADMIN})
@@ -100,21 +101,24 @@ def _set_roles(staff, roles):
 
 
 def _lock_store(store_id):
-    return Store.objects.select_for_update().get(pk=store_id)
+    return lock_stores([store_id])[store_id]
 
 
 def _lock_staff(staff):
-    return Staff.objects.select_for_update().get(pk=staff.pk)
+    locked = lock_staff([staff.pk]).get(staff.pk)
+    if locked is None:
+        raise ActionRefused(_("This account was removed meanwhile."))
+    return locked
 
 
-def _audit(action, obj, actor, *, store, **data):
-    AuditEntry.record(action, obj, actor=actor, store=store, data=data)
+def _audit(code, obj, actor, *, store, **data):
+    audit(code, obj, actor, store=store, **data)
 
 
 # ---- staff accounts ----------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@action
 def create_staff(*, actor, username, display_name, roles, caseload_limit, password):
     """A new account in the actor's store. Writes: the account, its role groups, `staff.created`."""
     _check_may_set_up(actor, actor.store_id)
@@ -147,7 +151,7 @@ def create_staff(*, actor, username, display_name, roles, caseload_limit, passwo
     return staff
 
 
-@transaction.atomic
+@action
 def update_staff(staff, *, actor, display_name, roles, caseload_limit):
     """Name, caseload limit and roles of one account. Writes `staff.updated` when the name or limit
     changed and `staff.roles_changed` when the roles did; returns the audit codes written."""
@@ -180,14 +184,14 @@ def update_staff(staff, *, actor, display_name, roles, caseload_limit):
             staff,
             actor,
             store=staff.store,
-            before=[role.value for role in before],
-            after=[role.value for role in after],
+            roles_before=[role.value for role in before],
+            roles_after=[role.value for role in after],
         )
         written.append("staff.roles_changed")
     return written
 
 
-@transaction.atomic
+@action
 def set_staff_active(staff, *, actor, active):
     """Deactivate (the account can no longer log in, its sessions end) or reactivate an account.
     Writes `staff.deactivated` or `staff.reactivated`. A VIP manager's book is not moved: the page
@@ -206,7 +210,7 @@ def set_staff_active(staff, *, actor, active):
     return staff
 
 
-@transaction.atomic
+@action
 def reset_staff_password(staff, *, actor, password):
     """Set a new password the manager gives the person; their other sessions end with it.
     The password has been checked by the form (AUTH_PASSWORD_VALIDATORS). Writes `staff.password_reset`."""
@@ -220,7 +224,7 @@ def reset_staff_password(staff, *, actor, password):
     return staff
 
 
-@transaction.atomic
+@action
 def unlock_staff(staff, *, actor):
     """Lift a lockout after failed logins. Writes `staff.unlocked`."""
     staff = _lock_staff(staff)
@@ -241,14 +245,17 @@ def program_shared_with_others(program, store_id):
     return Store.objects.filter(tier_program=program).exclude(pk=store_id).exists()
 
 
-def _lock_program(actor):
-    """The store and its program, locked in that order; refused when other stores share the program
-    (changing it would change their members' tiers: that is the installation administrators' job)."""
+def _lock_program(actor, *, lock_program=False):
+    """The store (locked: every set-up change of a store goes through its row) and its program;
+    refused when other stores share the program (changing it would change their members' tiers:
+    that is the installation administrators' job)."""
     _check_may_set_up(actor, actor.store_id)
     store = _lock_store(actor.store_id)
     if store.tier_program_id is None:
         return store, None
-    program = TierProgram.objects.select_for_update().get(pk=store.tier_program_id)
+    program = TierProgram.objects.get(pk=store.tier_program_id)
+    if lock_program:
+        program = lock(program, level=Level.STORE)
     if program_shared_with_others(program, store.pk):
         raise ActionRefused(
             _("Other stores run this tier program too: ask the installation's administrators to change it.")
@@ -265,11 +272,11 @@ def _changes(obj, values, fields):
     return changed
 
 
-@transaction.atomic
+@action
 def save_tier_program(*, actor, values):
     """Create the store's program (when it has none) or change its name, period start or points per
     yuan. Writes `tiers.program_changed` (or `tiers.program_created`) when something changed."""
-    store, program = _lock_program(actor)
+    store, program = _lock_program(actor, lock_program=True)
     if program is None:
         program = TierProgram.objects.create(**{field: values[field] for field in PROGRAM_FIELDS})
         store.tier_program = program
@@ -283,10 +290,17 @@ def save_tier_program(*, actor, values):
     return program
 
 
-def _tier_of(program, tier):
-    if program is None or tier.program_id != program.pk:
+def _tiers_of(program, *tiers):
+    """Fresh, locked copies of tiers of `program` (store-level rows, by id), in the order given."""
+    if program is None or any(tier.program_id != program.pk for tier in tiers):
         raise ActionRefused(_("This tier is not in your store's program."))
-    return Tier.objects.select_for_update().get(pk=tier.pk)
+    locked = {
+        row.pk: row
+        for row in lock(Tier.objects.filter(pk__in=[tier.pk for tier in tiers]), level=Level.STORE)
+    }
+    if len(locked) != len({tier.pk for tier in tiers}):
+        raise ActionRefused(_("This tier was removed meanwhile."))
+    return [locked[tier.pk] for tier in tiers]
 
 
 def _save_tier(tier):
@@ -301,7 +315,7 @@ def _save_tier(tier):
         raise ActionRefused(_("Another tier has this rank: give each tier its own.")) from exc
 
 
-@transaction.atomic
+@action
 def add_tier(*, actor, values):
     """A new tier in the store's program. Writes `tiers.tier_added`."""
     store, program = _lock_program(actor)
@@ -313,12 +327,12 @@ def add_tier(*, actor, values):
     return tier
 
 
-@transaction.atomic
+@action
 def change_tier(tier, *, actor, values):
     """Thresholds, renewal, benefits, name or rank of one tier. Writes `tiers.tier_changed` when
     something changed; members follow at the next refresh."""
     store, program = _lock_program(actor)
-    tier = _tier_of(program, tier)
+    (tier,) = _tiers_of(program, tier)
     changed = _changes(tier, values, TIER_FIELDS)
     if changed:
         _save_tier(tier)
@@ -326,19 +340,20 @@ def change_tier(tier, *, actor, values):
     return tier, changed
 
 
-@transaction.atomic
+@action
 def remove_tier(tier, *, actor, move_to=None):
     """Remove a tier. Members holding it move to `move_to` (kept as held for the period, so nobody
     drops mid-period by surprise) or, without one, hold no tier until the next refresh places them.
     Writes `tiers.tier_removed`."""
     store, program = _lock_program(actor)
-    tier = _tier_of(program, tier)
-    if move_to is not None:
-        move_to = _tier_of(program, move_to)
-        if move_to.pk == tier.pk:
-            raise ActionRefused(_("Choose another tier for its members."))
+    if move_to is not None and move_to.pk == tier.pk:
+        raise ActionRefused(_("Choose another tier for its members."))
+    tier, *target = _tiers_of(program, tier, *([move_to] if move_to is not None else []))
+    move_to = target[0] if target else None
     # Members come after the store-level rows in the lock order.
-    moved = Member.objects.filter(store=store, tier=tier).update(tier=move_to)
+    holders = list(Member.objects.filter(store=store, tier=tier).values_list("pk", flat=True))
+    lock_members(holders, related=())
+    moved = Member.objects.filter(pk__in=holders).update(tier=move_to)
     # Other stores cannot hold it: the program is not shared (checked above).
     name = tier.name
     _audit(

@@ -18,7 +18,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from concierge import lockouts, setup_actions
-from concierge.actions import OPEN_STATES, ActionRefused
+from concierge.actions import OPEN_STATES
+from concierge.errors import ActionRefused
 from concierge.forms_setup import (
     PasswordResetForm,
     RemoveTierForm,
@@ -440,8 +441,8 @@ def _details(entry):
     data = entry.data or {}
     if entry.action == "staff.roles_changed":
         return _("%(before)s → %(after)s") % {
-            "before": _role_names(data.get("before", [])) or "—",
-            "after": _role_names(data.get("after", [])) or "—",
+            "before": _role_names(data.get("roles_before", [])) or "—",
+            "after": _role_names(data.get("roles_after", [])) or "—",
         }
     if entry.action == "staff.created":
         return _role_names(data.get("roles", []))

@@ -250,7 +250,7 @@ def test_the_store_manager_may_make_another_store_manager(client_for, store_mana
     client_for(store_manager).post(url, edit_form(vip_manager, roles=[Role.STORE_MANAGER.value]))
     assert Staff.objects.get(pk=vip_manager.pk).roles == [Role.STORE_MANAGER]
     entry = setup_entries(action="staff.roles_changed").get()
-    assert entry.data == {"before": [Role.VIP_MANAGER.value], "after": [Role.STORE_MANAGER.value]}
+    assert entry.data == {"roles_before": [Role.VIP_MANAGER.value], "roles_after": [Role.STORE_MANAGER.value]}
 
 
 def test_one_audit_entry_per_change_and_none_without_a_change(client_for, store_manager, vip_manager):
