@@ -97,3 +97,12 @@ def test_the_unlock_button_is_not_for_a_vip_manager(client, client_for, vip_mana
     fail(client, "vip2", LIMIT)
     response = client_for(vip_manager).post(reverse("concierge:setup_staff_unlock", args=[colleague.pk]))
     assert response.status_code == 403
+
+
+def test_the_address_is_the_peer_unless_behind_the_proxy(rf, settings):
+    from concierge.views.login import client_ip
+
+    request = rf.post("/accounts/login/", REMOTE_ADDR="10.1.1.1", HTTP_X_FORWARDED_FOR="6.6.6.6, 10.2.2.2")
+    assert client_ip(request) == "10.1.1.1"  # a header anyone can send changes nothing
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    assert client_ip(request) == "10.2.2.2"  # the entry the proxy appended, not the client's own
