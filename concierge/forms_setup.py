@@ -12,6 +12,7 @@ from django.contrib.auth.forms import SetPasswordForm, UsernameField
 from django.contrib.auth.password_validation import password_validators_help_text_html, validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from concierge.models import Staff, Tier, TierProgram
@@ -21,9 +22,14 @@ from concierge.setup_actions import grantable_roles
 MAX_CASELOAD = 500
 
 
+def _label(model, field):
+    """The model field's own name, so the set-up reads like the rest of the app."""
+    return capfirst(model._meta.get_field(field).verbose_name)
+
+
 def _caseload_field():
     return forms.IntegerField(
-        label=_("Caseload limit"),
+        label=_label(Staff, "caseload_limit"),
         min_value=0,
         max_value=MAX_CASELOAD,
         initial=60,
@@ -43,13 +49,13 @@ def _roles_field(choices, required=True):
 
 class StaffCreateForm(forms.Form):
     username = UsernameField(
-        label=_("User name"),
+        label=_label(Staff, "username"),
         max_length=150,
         validators=[Staff.username_validator],
         help_text=_("What they type to log in: letters, digits and @ . + - _ only."),
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "none"}),
     )
-    display_name = forms.CharField(label=_("Name"), max_length=50)
+    display_name = forms.CharField(label=_label(Staff, "display_name"), max_length=50)
     roles = None  # set per user in __init__
     caseload_limit = None
     password1 = forms.CharField(
@@ -97,7 +103,7 @@ class StaffCreateForm(forms.Form):
 class StaffEditForm(forms.Form):
     """Name, roles and caseload limit. On one's own account the roles are shown, never changed."""
 
-    display_name = forms.CharField(label=_("Name"), max_length=50)
+    display_name = forms.CharField(label=_label(Staff, "display_name"), max_length=50)
 
     def __init__(self, *args, actor, staff, **kwargs):
         self.staff = staff
@@ -146,28 +152,23 @@ class PasswordResetForm(SetPasswordForm):
 
 
 class TierProgramForm(forms.ModelForm):
-    points_per_yuan = forms.DecimalField(
-        label=_("Points per yuan"),
-        min_value=Decimal("0.0001"),
-        max_digits=8,
-        decimal_places=4,
-        help_text=_("1 means one point for every yuan spent."),
-    )
-    period_start_month = forms.TypedChoiceField(
-        label=_("Period starts in month"),
-        coerce=int,
-        choices=[(month, month) for month in range(1, 13)],
-    )
-
     class Meta:
         model = TierProgram
         fields = ["name", "period_start_month", "period_start_day", "points_per_yuan"]
+        widgets = {"period_start_month": forms.Select(choices=[(month, month) for month in range(1, 13)])}
         help_texts = {
+            "points_per_yuan": _("1 means one point for every yuan spent."),
             "period_start_day": _(
                 "Day 1-28. Moving the period start makes the next refresh begin a new period: members "
                 "keep their tier only if they met its renewal over the period that ended."
             ),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Zero points per yuan would make every tier unreachable.
+        self.fields["points_per_yuan"].validators.append(MinValueValidator(Decimal("0.0001")))
+        self.fields["points_per_yuan"].widget.attrs["min"] = "0.0001"
 
 
 THRESHOLDS = ["min_day_points", "min_month_points", "min_period_points", "renewal_points"]

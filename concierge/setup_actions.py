@@ -104,6 +104,17 @@ def _lock_store(store_id):
     return lock_stores([store_id])[store_id]
 
 
+def _begin(actor):
+    """Lock the store's row, which every set-up change of the store takes first, so two managers'
+    changes run one after the other; then check the actor as they are now, not as their request
+    loaded them (a colleague may just have taken their role away)."""
+    _check_may_set_up(actor, actor.store_id)
+    store = _lock_store(actor.store_id)
+    actor = Staff.objects.get(pk=actor.pk)
+    _check_may_set_up(actor, store.pk)
+    return store, actor
+
+
 def _lock_staff(staff):
     locked = lock_staff([staff.pk]).get(staff.pk)
     if locked is None:
@@ -121,12 +132,11 @@ def _audit(code, obj, actor, *, store, **data):
 @action
 def create_staff(*, actor, username, display_name, roles, caseload_limit, password):
     """A new account in the actor's store. Writes: the account, its role groups, `staff.created`."""
-    _check_may_set_up(actor, actor.store_id)
+    store, actor = _begin(actor)
     roles = _roles(roles)
     if not roles:
         raise ActionRefused(_("Give the account at least one role."))
     _check_roles(actor, [], roles)
-    store = _lock_store(actor.store_id)
     if Staff.objects.filter(username__iexact=username).exists():
         raise ActionRefused(_("The user name %(username)s is taken.") % {"username": username})
     try:
@@ -155,6 +165,7 @@ def create_staff(*, actor, username, display_name, roles, caseload_limit, passwo
 def update_staff(staff, *, actor, display_name, roles, caseload_limit):
     """Name, caseload limit and roles of one account. Writes `staff.updated` when the name or limit
     changed and `staff.roles_changed` when the roles did; returns the audit codes written."""
+    _store, actor = _begin(actor)
     staff = _lock_staff(staff)
     _check_may_manage(actor, staff)
     before = _roles(staff.role_codes)
@@ -196,6 +207,7 @@ def set_staff_active(staff, *, actor, active):
     """Deactivate (the account can no longer log in, its sessions end) or reactivate an account.
     Writes `staff.deactivated` or `staff.reactivated`. A VIP manager's book is not moved: the page
     warns that it should be moved first."""
+    _store, actor = _begin(actor)
     staff = _lock_staff(staff)
     _check_may_manage(actor, staff)
     if staff.pk == actor.pk:
@@ -214,6 +226,7 @@ def set_staff_active(staff, *, actor, active):
 def reset_staff_password(staff, *, actor, password):
     """Set a new password the manager gives the person; their other sessions end with it.
     The password has been checked by the form (AUTH_PASSWORD_VALIDATORS). Writes `staff.password_reset`."""
+    _store, actor = _begin(actor)
     staff = _lock_staff(staff)
     _check_may_manage(actor, staff)
     if staff.pk == actor.pk:
@@ -227,6 +240,7 @@ def reset_staff_password(staff, *, actor, password):
 @action
 def unlock_staff(staff, *, actor):
     """Lift a lockout after failed logins. Writes `staff.unlocked`."""
+    _store, actor = _begin(actor)
     staff = _lock_staff(staff)
     _check_may_set_up(actor, staff.store_id)
     if staff.is_superuser:
@@ -249,10 +263,9 @@ def _lock_program(actor, *, lock_program=False):
     """The store (locked: every set-up change of a store goes through its row) and its program;
     refused when other stores share the program (changing it would change their members' tiers:
     that is the installation administrators' job)."""
-    _check_may_set_up(actor, actor.store_id)
-    store = _lock_store(actor.store_id)
+    store, actor = _begin(actor)
     if store.tier_program_id is None:
-        return store, None
+        return store, None, actor
     program = TierProgram.objects.get(pk=store.tier_program_id)
     if lock_program:
         program = lock(program, level=Level.STORE)
@@ -260,7 +273,7 @@ def _lock_program(actor, *, lock_program=False):
         raise ActionRefused(
             _("Other stores run this tier program too: ask the installation's administrators to change it.")
         )
-    return store, program
+    return store, program, actor
 
 
 def _changes(obj, values, fields):
@@ -276,7 +289,7 @@ def _changes(obj, values, fields):
 def save_tier_program(*, actor, values):
     """Create the store's program (when it has none) or change its name, period start or points per
     yuan. Writes `tiers.program_changed` (or `tiers.program_created`) when something changed."""
-    store, program = _lock_program(actor, lock_program=True)
+    store, program, actor = _lock_program(actor, lock_program=True)
     if program is None:
         program = TierProgram.objects.create(**{field: values[field] for field in PROGRAM_FIELDS})
         store.tier_program = program
@@ -318,7 +331,7 @@ def _save_tier(tier):
 @action
 def add_tier(*, actor, values):
     """A new tier in the store's program. Writes `tiers.tier_added`."""
-    store, program = _lock_program(actor)
+    store, program, actor = _lock_program(actor)
     if program is None:
         raise ActionRefused(_("Set up the program first."))
     tier = Tier(program=program, **{field: values[field] for field in TIER_FIELDS})
@@ -331,7 +344,7 @@ def add_tier(*, actor, values):
 def change_tier(tier, *, actor, values):
     """Thresholds, renewal, benefits, name or rank of one tier. Writes `tiers.tier_changed` when
     something changed; members follow at the next refresh."""
-    store, program = _lock_program(actor)
+    store, program, actor = _lock_program(actor)
     (tier,) = _tiers_of(program, tier)
     changed = _changes(tier, values, TIER_FIELDS)
     if changed:
@@ -345,7 +358,7 @@ def remove_tier(tier, *, actor, move_to=None):
     """Remove a tier. Members holding it move to `move_to` (kept as held for the period, so nobody
     drops mid-period by surprise) or, without one, hold no tier until the next refresh places them.
     Writes `tiers.tier_removed`."""
-    store, program = _lock_program(actor)
+    store, program, actor = _lock_program(actor)
     if move_to is not None and move_to.pk == tier.pk:
         raise ActionRefused(_("Choose another tier for its members."))
     tier, *target = _tiers_of(program, tier, *([move_to] if move_to is not None else []))

@@ -520,3 +520,24 @@ def test_a_program_shared_with_another_store_is_read_only(client_for, store_mana
     assert response.status_code == 200
     assert Tier.objects.get(pk=we.pk).renewal_points is None
     assert not AuditEntry.objects.exists()
+
+
+def test_an_actor_whose_role_was_just_taken_away_is_refused(store, store_manager, vip_manager):
+    from concierge import setup_actions
+    from concierge.errors import ActionRefused
+
+    colleague = StaffFactory(username="boss2", store=store, roles=[Role.STORE_MANAGER])
+    as_loaded = Staff.objects.get(pk=colleague.pk)
+    assert as_loaded.has_perm(setup_actions.PERMISSION)  # the request's user, permissions cached
+    setup_actions.update_staff(
+        colleague, actor=store_manager, display_name="周", roles=[Role.VIP_MANAGER.value], caseload_limit=60
+    )
+    with pytest.raises(ActionRefused):
+        setup_actions.update_staff(
+            vip_manager,
+            actor=as_loaded,
+            display_name="x",
+            roles=[Role.STORE_MANAGER.value],
+            caseload_limit=60,
+        )
+    assert Staff.objects.get(pk=vip_manager.pk).roles == [Role.VIP_MANAGER]
