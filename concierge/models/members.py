@@ -172,6 +172,10 @@ class Purchase(models.Model):
     purchased_at = models.DateTimeField(_("purchased at"))
     # Returns are negative amounts; zero-amount rows are visits without spend.
     amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
+    # What was bought, as the till or the import names it: a VIP manager asks "how is the coat?".
+    items = models.CharField(
+        _("items"), max_length=200, blank=True, help_text=_("Brand, category or description.")
+    )
     staff = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("staff"),

@@ -205,7 +205,7 @@ def test_member_twice_in_a_file(tmp_path, store):
 
 
 def test_small_batches_keep_line_order_and_cross_batch_duplicates(tmp_path, store, monkeypatch):
-    monkeypatch.setattr(imports, "BATCH_SIZE", 2)
+    monkeypatch.setattr(imports.run, "BATCH_SIZE", 2)
     rows = [f"M{n:03d},会员{n}" for n in range(1, 8)]
     rows.insert(3, "M001,改名")  # line 5, in a later batch than M001
     rows.insert(6, "M099,")  # line 8
@@ -472,7 +472,7 @@ def test_receipt_already_recorded_with_other_data(tmp_path, members):
 
 
 def test_duplicate_receipts_across_batches(tmp_path, members, monkeypatch):
-    monkeypatch.setattr(imports, "BATCH_SIZE", 2)
+    monkeypatch.setattr(imports.run, "BATCH_SIZE", 2)
     text = (
         "member_no,purchased_at,amount,receipt_ref\n"
         "M001,2024-05-01,10,R1\n"
