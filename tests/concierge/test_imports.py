@@ -302,6 +302,7 @@ def test_excel_scientific_phone_is_explained(tmp_path, store):
     [
         (b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00", "This is not a CSV file"),
         (b"\x80\xff\x80\xffabc\xff", "This is not a CSV file"),
+        ("member_no,name\nM001,王丽\n".encode("utf-16-le"), "This is not a CSV file"),
         (b"Dear customer,\nthank you for shopping.\n", "This is not a CSV file"),
         (b"", "The file is empty."),
         (b"\n\n  \n", "The file is empty."),

@@ -200,6 +200,16 @@ def test_the_same_bad_file_twice_changes_nothing_the_second_time(tmp_path, buyer
     assert " 0 created, 0 updated, " in out
 
 
+def test_a_nul_byte_near_the_top_is_a_bad_row_not_a_bad_file(tmp_path, store):
+    text = "member_no,name,notes\nM001,王丽,\x00\nM002,李娜,\n"
+
+    bad, _out, _error = run("members", text, tmp_path)
+
+    assert list(bad) == [2]
+    assert "NUL character" in bad[2]
+    assert list(Member.objects.values_list("member_no", flat=True)) == ["M002"]
+
+
 def test_an_unclosed_quote_at_the_end_is_reported_where_it_opened(tmp_path, buyers):
     text = (
         "member_no,purchased_at,amount,receipt_ref,items\n"
