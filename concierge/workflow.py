@@ -147,9 +147,13 @@ def action(function):
 
 
 def _lock_rows(model, level, pks, *, related=()):
+    # FOR NO KEY UPDATE: actions change these rows but never their keys, so an import inserting
+    # purchases (which takes KEY SHARE on their member) does not make the member's actions wait.
     pks = sorted({int(pk) for pk in pks})
     _note_locks(level, model, pks)
-    rows = model._default_manager.select_for_update(of=("self",)).filter(pk__in=pks).order_by("pk")
+    rows = (
+        model._default_manager.select_for_update(of=("self",), no_key=True).filter(pk__in=pks).order_by("pk")
+    )
     if related:
         rows = rows.select_related(*related)
     return {row.pk: row for row in rows}

@@ -5,7 +5,7 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("concierge", "0007_job_runs"),
+        ("concierge", "0008_purchase_items"),
     ]
 
     operations = [
