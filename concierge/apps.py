@@ -13,3 +13,9 @@ class ConciergeConfig(AppConfig):
 
         # For our own app, after auth has created its permissions (handlers run in INSTALLED_APPS order).
         post_migrate.connect(sync_role_groups, sender=self, dispatch_uid="concierge.sync_role_groups")
+
+        from django.contrib.auth.signals import user_logged_out
+
+        from concierge.sessions import end_session_sockets
+
+        user_logged_out.connect(end_session_sockets, dispatch_uid="concierge.end_session_sockets")
