@@ -4,13 +4,10 @@
 (function () {
   "use strict";
 
-  // A live search form: Enter searches in place instead of loading the page again.
+  // A live search form searches as the user types; Enter fires the search field's own "search" event,
+  // which htmx listens for, and must not also load the page again.
   document.addEventListener("submit", function (event) {
-    var form = event.target.closest("[data-live-search]");
-    if (!form) return;
-    event.preventDefault();
-    var input = form.querySelector("[hx-get]");
-    if (input && window.htmx) htmx.trigger(input, "search");
+    if (event.target.closest("[data-live-search]")) event.preventDefault();
   });
 
   document.addEventListener("change", function (event) {
