@@ -35,14 +35,18 @@ def _signed_in(request):
 
 
 class IdleSessionMiddleware:
-    """Slides a signed-in session's expiry: it ends SESSION_COOKIE_AGE after the last request."""
+    """Slides a signed-in session's expiry: it ends SESSION_COOKIE_AGE after the last request.
+
+    A list refreshing itself because an alert arrived (static/js/app.js marks those requests) is
+    not someone using the tablet, so it does not keep an unattended tablet signed in.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         response = self.get_response(request)
-        if _signed_in(request):
+        if _signed_in(request) and "X-Background-Refresh" not in request.headers:
             now = int(time.time())
             if now - request.session.get(SEEN_KEY, 0) >= IDLE_SLIDE_SECONDS:
                 # Saving the session stores a new expiry and sends the cookie again with it.

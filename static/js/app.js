@@ -36,6 +36,12 @@
     });
   });
 
+  // Such a refresh is not the user at work: the server does not count it against the idle timeout.
+  document.addEventListener("htmx:configRequest", function (event) {
+    var cause = event.detail.triggeringEvent;
+    if (cause && cause.type === "alerts-arrived") event.detail.headers["X-Background-Refresh"] = "1";
+  });
+
   // Chart bars get their widths here: style="" attributes are refused by the policy.
   function sizeBars(root) {
     root.querySelectorAll("[data-bar-width]").forEach(function (bar) {

@@ -89,6 +89,19 @@ def test_each_request_moves_the_idle_expiry_forward(client, tablet_user):
     assert response.cookies[django_settings.SESSION_COOKIE_NAME]["max-age"] == 10 * 3600
 
 
+def test_a_background_refresh_does_not_keep_an_unattended_tablet_signed_in(client, tablet_user):
+    client.post("/accounts/login/", {"username": "tablet", "password": PASSWORD})
+    session = client.session
+    session[SEEN_KEY] -= IDLE_SLIDE_SECONDS
+    session.save()
+    before = session_row(client).expire_date
+
+    response = client.get("/my-vips/", HTTP_HX_REQUEST="true", HTTP_X_BACKGROUND_REFRESH="1")
+
+    assert response.status_code == 200
+    assert session_row(client).expire_date == before
+
+
 def test_requests_within_a_minute_do_not_write_the_session_again(client, tablet_user):
     client.post("/accounts/login/", {"username": "tablet", "password": PASSWORD})
     client.get("/members/")

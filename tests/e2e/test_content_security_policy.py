@@ -208,6 +208,8 @@ def test_no_page_breaks_the_policy_and_what_was_inline_still_works(production_se
     vip.visit("/my-vips/")
     unread_before = int(vip.page.locator("#alert-count").inner_text())
     vip.page.evaluate("window.stillTheSamePage = true")
+    refreshes = []
+    vip.page.on("request", lambda request: refreshes.append(request.headers.get("x-background-refresh")))
     vip.page.wait_for_timeout(500)  # the socket connects after the page has loaded
     boss.visit("/clientbook/")
     row = boss.page.locator(".alert-row:has(select[name=manager])").first
@@ -220,6 +222,7 @@ def test_no_page_breaks_the_policy_and_what_was_inline_still_works(production_se
     expect(vip.page.locator("#alert-count")).to_have_text(str(unread_before + 1))
     expect(vip.page.locator("#my-vips-lists").filter(has_text=name)).to_be_visible(timeout=3000)
     assert vip.page.evaluate("window.stillTheSamePage") is True
+    assert "1" in refreshes  # the refresh does not count as use of the tablet (idle timeout)
 
     # The language switch.
     desk = tablets["desk"]
