@@ -5,13 +5,14 @@ locked out, axes calls `locked_out`, which answers with the login page itself an
 user's language, not a bare 403.
 """
 
+from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import LoginView
 from django.core.exceptions import ValidationError
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 # Warn when this few attempts are left: earlier, the warning would only alarm people who mistyped once.
 WARN_WHEN_LEFT = 2
@@ -52,7 +53,12 @@ def lockout_message():
 
 
 class LoginForm(AuthenticationForm):
-    """Django's login form, warning before the last attempts that a lockout is near."""
+    """Django's login form, with the shared-tablet choice (this session ends when the browser
+    closes), warning before the last attempts that a lockout is near."""
+
+    shared_tablet = forms.BooleanField(
+        label=gettext_lazy("Shared tablet: sign me out when the browser closes"), required=False
+    )
 
     def clean(self):
         try:
@@ -74,6 +80,13 @@ class LoginForm(AuthenticationForm):
 
 class Login(LoginView):
     authentication_form = LoginForm
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        if form.cleaned_data.get("shared_tablet"):
+            # A browser-session cookie; the idle timeout still ends the session on the server.
+            self.request.session.set_expiry(0)
+        return response
 
 
 def locked_out(request, original_response=None, credentials=None):

@@ -150,7 +150,8 @@ def test_history_restore_gets_the_full_page(client_for, vip_manager, store):
 
 def test_search_input_searches_as_you_type(client_for, vip_manager):
     content = client_for(vip_manager).get(SEARCH_URL).content.decode()
-    assert "input changed delay:250ms, keyup[key=='Enter'], search" in content
+    assert 'hx-trigger="input changed delay:250ms, search"' in content
+    assert "data-live-search" in content  # Enter searches in place (static/js/app.js)
     assert 'hx-push-url="true"' in content
     assert "htmx-indicator" in content
 
