@@ -13,11 +13,12 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext_lazy
 from django_fsm import can_proceed, has_transition_perm
 
 from concierge.actions import ActionRefused
 from concierge.alerts import alert
+from concierge.i18n import Message
 from concierge.models import AuditEntry, ContactLog, Member, Staff
 from concierge.roles import Role
 from tasks.models import CareTask
@@ -226,18 +227,24 @@ def _assign(tasks, receivers, *, actor, action, reason, from_user=None):
         if receiver_pk == actor.pk:
             continue
         if from_user is not None:
-            text = ngettext(
-                "%(count)d care task of %(name)s moved to you: %(reason)s",
-                "%(count)d care tasks of %(name)s moved to you: %(reason)s",
+            message = Message.counted(
+                ngettext_lazy(
+                    "%(count)d care task of %(name)s moved to you: %(reason)s",
+                    "%(count)d care tasks of %(name)s moved to you: %(reason)s",
+                ),
                 len(pks),
-            ) % {"count": len(pks), "name": from_user, "reason": reason}
+                name=str(from_user),
+                reason=reason,
+            )
         else:
-            text = ngettext(
-                "%(actor)s gave you %(count)d care task",
-                "%(actor)s gave you %(count)d care tasks",
+            message = Message.counted(
+                ngettext_lazy(
+                    "%(actor)s gave you %(count)d care task", "%(actor)s gave you %(count)d care tasks"
+                ),
                 len(pks),
-            ) % {"count": len(pks), "actor": actor}
-        alert([receivers_by_pk[receiver_pk]], "care_task.moved", text=text, link=reverse("tasks:my_day"))
+                actor=str(actor),
+            )
+        alert([receivers_by_pk[receiver_pk]], "care_task.moved", None, message, link=reverse("tasks:my_day"))
     return {receivers_by_pk[pk]: len(pks) for pk, pks in given.items()}
 
 
