@@ -118,7 +118,7 @@ class ReasonForm(forms.Form):
 class LanguageForm(forms.Form):
     """A member of staff's language on their profile page; blank is the store's language."""
 
-    language = forms.ChoiceField(label=_("Language"), required=False, widget=forms.RadioSelect)
+    language = forms.ChoiceField(label=_("Show the pages in"), required=False, widget=forms.RadioSelect)
 
     def __init__(self, *args, store_language, **kwargs):
         super().__init__(*args, **kwargs)
