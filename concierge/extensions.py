@@ -7,6 +7,8 @@ INSTALLED_APPS order, as the admin finds `admin.py`:
 - `home_url(user)` -> a URL or None: where this user's day starts; the first app to answer wins.
 - `member_sections(request, member)` -> [html]: cards on the member profile (complaints,
   appointments, care tasks...), rendered by the app with its own template.
+- `role_permissions` -> {Role: ["app_label.codename", ...]}: what each role's group may do in
+  this app, added to the core's ROLE_PERMISSIONS when the groups are synced.
 """
 
 from django.apps import apps
@@ -33,3 +35,12 @@ def home_url(user):
 
 def member_sections(request, member):
     return [html for hook in _hooks("member_sections") for html in hook(request, member)]
+
+
+def role_permissions(core):
+    """The core's permissions per role with every app's `role_permissions` added."""
+    merged = {role: list(names) for role, names in core.items()}
+    for config in apps.get_app_configs():
+        for role, names in (getattr(config, "role_permissions", None) or {}).items():
+            merged.setdefault(role, []).extend(name for name in names if name not in merged[role])
+    return merged

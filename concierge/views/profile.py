@@ -12,7 +12,7 @@ from django.views import i18n
 from django.views.decorators.http import require_http_methods, require_POST
 
 from concierge import profile
-from concierge.actions import ActionRefused
+from concierge.errors import ActionRefused
 from concierge.forms import LanguageForm
 
 

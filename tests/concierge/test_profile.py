@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from concierge import profile
-from concierge.actions import ActionRefused
+from concierge.errors import ActionRefused
 from concierge.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
