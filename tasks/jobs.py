@@ -87,16 +87,19 @@ def alert_due_tasks(*, as_of):
             return {}
         assigned = Counter(assignee_id for _store_id, assignee_id in claimed if assignee_id is not None)
         pooled = Counter(store_id for store_id, assignee_id in claimed if assignee_id is None)
-        for user in Staff.objects.filter(pk__in=assigned, is_active=True):
+        # Each alert is written in its recipient's language, which may be their store's.
+        for user in Staff.objects.filter(pk__in=assigned, is_active=True).select_related("store"):
             message = Message.counted(
                 ngettext_lazy("%(count)d care task is due today", "%(count)d care tasks are due today"),
                 assigned[user.pk],
             )
             alert([user], "care_task.due", None, message, link=reverse("tasks:my_day"))
         managers = defaultdict(list)
-        for user in Staff.objects.filter(
-            store_id__in=pooled, groups__name=Role.STORE_MANAGER.value, is_active=True
-        ).distinct():
+        for user in (
+            Staff.objects.filter(store_id__in=pooled, groups__name=Role.STORE_MANAGER.value, is_active=True)
+            .select_related("store")
+            .distinct()
+        ):
             managers[user.store_id].append(user)
         for store_id, count in pooled.items():
             message = Message.counted(
