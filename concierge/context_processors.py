@@ -23,6 +23,9 @@ def shell(request):
     elif user.has_role(Role.VIP_MANAGER):
         items.append(("my_vips", _("My VIPs"), reverse("concierge:my_vips")))
     items += extensions.nav_items(user)
-    if user.is_staff and user.has_role(Role.ADMIN):
-        items.append(("admin", _("Settings"), reverse("admin:index")))
+    if user.store_id and user.has_perm("concierge.manage_store_setup"):
+        items.append(("setup", _("Settings"), reverse("concierge:setup_staff")))
+    # Django's admin is for the people who run the installation.
+    if user.is_superuser:
+        items.append(("admin", _("Admin site"), reverse("admin:index")))
     return {"nav_items": items, "unread_alerts": unread_count(user)}

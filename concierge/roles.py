@@ -47,6 +47,7 @@ ROLE_PERMISSIONS = {
         "concierge.view_assignment",
         "concierge.add_assignment",
         "concierge.change_assignment",
+        "concierge.manage_store_setup",
     ],
     Role.ADMIN: [
         "concierge.view_member",
@@ -58,6 +59,7 @@ ROLE_PERMISSIONS = {
         "concierge.import_data",
         "concierge.view_auditentry",
         "concierge.view_assignment",
+        "concierge.manage_store_setup",
         "concierge.view_store",
         "concierge.change_store",
         "concierge.view_staff",

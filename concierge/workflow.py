@@ -242,12 +242,13 @@ def transition(obj, name, actor, *args, denied=None):
     """Check and run the transition `name` on a locked object, then save it. Returns the old state.
 
     Refuses with `already(obj)` when the state no longer allows it (someone was first), and with
-    `denied` (or a plain "not yours") when the actor lacks the transition's permission.
+    `denied` (or a plain "not yours") when the actor lacks the transition's permission. An actor
+    of None is the system itself (tick), whose jobs are not a person's permission to check.
     """
     method = getattr(obj, name)
     if not can_proceed(method):
         raise ActionRefused(already(obj))
-    if not has_transition_perm(method, actor):
+    if actor is not None and not has_transition_perm(method, actor):
         raise ActionRefused(denied or _("You may not do this."))
     before = state_of(obj)
     method(*args)

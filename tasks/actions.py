@@ -108,6 +108,26 @@ def snooze_task(task, *, actor, until):
 
 
 @action
+def wake_task(task):
+    """tick: a snoozed task whose date has come is open again, due that day, and alerted again.
+
+    Returns the task, or None if another tick woke it first (the row is skipped while locked).
+    Side effects: AuditEntry "care_task.woken" with no actor (the system did it).
+    """
+    task = (
+        CareTask.objects.select_for_update(of=("self",), skip_locked=True)
+        .filter(pk=task.pk, state=CareTask.State.SNOOZED)
+        .first()
+    )
+    if task is None:
+        return None
+    task.due_alerted_at = None
+    before = _transition(task, "wake", None)
+    _audit("care_task.woken", task, None, before, why="date came")
+    return task
+
+
+@action
 def skip_task(task, *, actor, reason):
     """Drop the task with a reason (the member asked not to be called, ...)."""
     if not reason.strip():

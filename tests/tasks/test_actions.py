@@ -126,6 +126,10 @@ def test_snooze_then_tick_opens_it_again(make_task, vip_manager):
     task = fresh(task)
     assert task.state == CareTask.State.OPEN
     assert task.due_date == later
+    woken = AuditEntry.objects.get(action="care_task.woken", object_id=str(task.pk))
+    assert (woken.actor, woken.from_state, woken.to_state) == (None, "snoozed", "open")
+    call_command("tick", "--as-of", later.isoformat(), verbosity=0)  # again: nothing more
+    assert AuditEntry.objects.filter(action="care_task.woken").count() == 1
 
 
 def test_skip_needs_a_reason(make_task, vip_manager):

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("concierge", "0007_job_runs"),
+        ("concierge", "0008_store_setup_permission"),
     ]
 
     operations = [
