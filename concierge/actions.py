@@ -9,9 +9,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_noop
 
 from concierge.errors import ActionRefused
+from concierge.i18n import Message
 from concierge.models import Assignment, ContactLog, Staff
 from concierge.roles import Role
 from concierge.workflow import action, alert, already, audit, lock, lock_members, lock_staff, transition
@@ -32,12 +33,12 @@ def _is_store_manager_of(user, store_id):
     return user.has_role(Role.STORE_MANAGER) and user.store_id == store_id
 
 
-def _tell_store_managers(assignment, actor, kind, text):
+def _tell_store_managers(assignment, actor, kind, message):
     alert(
         [m for m in _store_managers(assignment.store_id) if m.pk != actor.pk],
         kind,
         assignment,
-        text=text,
+        message,
         link=_member_link(assignment.member),
     )
 
@@ -147,15 +148,15 @@ def _assign_locked(member, manager, *, actor, direct, reason):
     code = "assignment.assigned" if direct else "assignment.proposed"
     _audit(code, assignment, actor, "", reason=reason)
     text = (
-        gettext_lazy("%(actor)s made you the VIP manager of %(member)s.")
+        gettext_noop("%(actor)s made you the VIP manager of %(member)s.")
         if direct
-        else gettext_lazy("%(actor)s asks you to look after %(member)s.")
+        else gettext_noop("%(actor)s asks you to look after %(member)s.")
     )
     alert(
         [manager],
         code,
         assignment,
-        text=LazyFormat(text, actor=actor, member=member),
+        Message(text, actor=str(actor), member=str(member)),
         link=_member_link(member),
     )
     return assignment
@@ -216,10 +217,10 @@ def accept_assignment(assignment, *, actor):
         assignment,
         actor,
         "assignment.accepted",
-        LazyFormat(
-            gettext_lazy("%(manager)s accepted %(member)s."),
-            manager=assignment.manager,
-            member=assignment.member,
+        Message(
+            gettext_noop("%(manager)s accepted %(member)s."),
+            manager=str(assignment.manager),
+            member=str(assignment.member),
         ),
     )
     return assignment
@@ -235,10 +236,10 @@ def decline_assignment(assignment, *, actor, reason=""):
         assignment,
         actor,
         "assignment.declined",
-        LazyFormat(
-            gettext_lazy("%(manager)s declined %(member)s: %(reason)s"),
-            manager=assignment.manager,
-            member=assignment.member,
+        Message(
+            gettext_noop("%(manager)s declined %(member)s: %(reason)s"),
+            manager=str(assignment.manager),
+            member=str(assignment.member),
             reason=reason or "—",
         ),
     )
@@ -264,27 +265,27 @@ def request_handover(assignment, *, actor, colleague, note):
         raise ActionRefused(_("Choose a colleague, not yourself."))
     before = _transition(assignment, "request_handover", actor, colleague, note)
     _audit("assignment.handover_requested", assignment, actor, before, to=colleague.pk, note=note)
-    text = LazyFormat(
-        gettext_lazy("%(manager)s asks you to take over %(member)s."),
-        manager=assignment.manager,
-        member=assignment.member,
+    text = Message(
+        gettext_noop("%(manager)s asks you to take over %(member)s."),
+        manager=str(assignment.manager),
+        member=str(assignment.member),
     )
     alert(
         [colleague],
         "assignment.handover_requested",
         assignment,
-        text=text,
+        text,
         link=_member_link(assignment.member),
     )
     alert(
         _store_managers(assignment.store_id),
         "assignment.handover_requested",
         assignment,
-        text=LazyFormat(
-            gettext_lazy("Handover requested: %(member)s from %(manager)s to %(colleague)s."),
-            member=assignment.member,
-            manager=assignment.manager,
-            colleague=colleague,
+        Message(
+            gettext_noop("Handover requested: %(member)s from %(manager)s to %(colleague)s."),
+            member=str(assignment.member),
+            manager=str(assignment.manager),
+            colleague=str(colleague),
         ),
         link=_member_link(assignment.member),
     )
@@ -326,10 +327,10 @@ def accept_handover(assignment, *, actor):
         [user for user in recipients if user.pk != actor.pk],
         "assignment.handed_over",
         new,
-        text=LazyFormat(
-            gettext_lazy("%(colleague)s took over %(member)s."),
-            colleague=colleague,
-            member=member,
+        Message(
+            gettext_noop("%(colleague)s took over %(member)s."),
+            colleague=str(colleague),
+            member=str(member),
         ),
         link=_member_link(member),
     )
@@ -353,16 +354,16 @@ def _end_handover(assignment, actor, transition_name, code):
     before = _transition(assignment, transition_name, actor)
     _audit(code, assignment, actor, before, to=colleague.pk if colleague else None)
     text = (
-        gettext_lazy("%(actor)s declined to take over %(member)s.")
+        gettext_noop("%(actor)s declined to take over %(member)s.")
         if transition_name == "decline_handover"
-        else gettext_lazy("%(actor)s withdrew the handover of %(member)s.")
+        else gettext_noop("%(actor)s withdrew the handover of %(member)s.")
     )
     recipients = [assignment.manager, colleague, *_store_managers(assignment.store_id)]
     alert(
         [user for user in recipients if user is not None and user.pk != actor.pk],
         code,
         assignment,
-        text=LazyFormat(text, actor=actor, member=assignment.member),
+        Message(text, actor=str(actor), member=str(assignment.member)),
         link=_member_link(assignment.member),
     )
     return assignment
@@ -383,9 +384,9 @@ def release_member(assignment, *, actor, reason):
         [assignment.manager] if assignment.manager_id != actor.pk else [],
         "assignment.released",
         assignment,
-        text=LazyFormat(
-            gettext_lazy("%(member)s is no longer in your book: %(reason)s"),
-            member=assignment.member,
+        Message(
+            gettext_noop("%(member)s is no longer in your book: %(reason)s"),
+            member=str(assignment.member),
             reason=reason,
         ),
         link=_member_link(assignment.member),
@@ -428,10 +429,10 @@ def reassign_book(manager, *, actor, reason, to_managers):
         [manager, *_store_managers(manager.store_id)],
         "assignment.book_moved",
         None,
-        text=LazyFormat(
-            gettext_lazy("%(count)s VIPs of %(manager)s were moved to colleagues: %(reason)s"),
+        Message(
+            gettext_noop("%(count)s VIPs of %(manager)s were moved to colleagues: %(reason)s"),
             count=len(members),
-            manager=manager,
+            manager=str(manager),
             reason=reason,
         ),
         link="",
@@ -455,17 +456,6 @@ def log_contact(member, *, actor, channel, outcome, note=""):
     )
     audit("member.contacted", member, actor, contact=contact.pk, channel=channel, outcome=outcome)
     return contact
-
-
-class LazyFormat:
-    """A translatable message with its values, rendered when the alert is written."""
-
-    def __init__(self, message, **values):
-        self.message = message
-        self.values = values
-
-    def __str__(self):
-        return str(self.message) % {key: str(value) for key, value in self.values.items()}
 
 
 __all__ = [

@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from concierge.models import ContactLog
@@ -112,3 +113,17 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason"), max_length=200, error_messages={"required": _("Give a reason.")}
     )
+
+
+class LanguageForm(forms.Form):
+    """A member of staff's language on their profile page; blank is the store's language."""
+
+    language = forms.ChoiceField(label=_("Show the pages in"), required=False, widget=forms.RadioSelect)
+
+    def __init__(self, *args, store_language, **kwargs):
+        super().__init__(*args, **kwargs)
+        names = dict(settings.LANGUAGES)
+        self.fields["language"].choices = [
+            ("", _("The store's language (%(language)s)") % {"language": names.get(store_language, "")}),
+            *settings.LANGUAGES,
+        ]

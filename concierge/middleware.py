@@ -1,9 +1,11 @@
-"""Request plumbing for shared tablets: the security policy, the idle timeout, and no cached member data."""
+"""Request plumbing: the security policy, the idle timeout, no cached member data, and each
+signed-in person's own language."""
 
 import time
 
 from csp.middleware import CSPMiddleware
 from django.conf import settings
+from django.utils import translation
 from django.utils.cache import patch_cache_control
 
 # The session's expiry is pushed forward at most this often, not on every request: the idle timeout
@@ -76,3 +78,25 @@ class PrivateResponseMiddleware:
         if _signed_in(request) and not request.path.startswith(self.static_prefix):
             patch_cache_control(response, private=True, no_store=True)
         return response
+
+
+class StaffLanguageMiddleware:
+    """Signed-in staff read every page in their own language: their preference, else their store's.
+
+    Runs after LocaleMiddleware (which picked the cookie's or the browser's language, and still does
+    for the login page and anyone signed out) and after AuthenticationMiddleware (it needs the user).
+    The header's language switch saves the preference (concierge.views.profile.set_language), so a
+    tablet shared by a shift shows each person their own language.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            language = getattr(user, "preferred_language", None)
+            if language:
+                translation.activate(language)
+                request.LANGUAGE_CODE = translation.get_language()
+        return self.get_response(request)

@@ -67,6 +67,8 @@ MIDDLEWARE = [
     "concierge.middleware.IdleSessionMiddleware",
     "concierge.middleware.PrivateResponseMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # After LocaleMiddleware and the user: a signed-in person's own language wins (see the module).
+    "concierge.middleware.StaffLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

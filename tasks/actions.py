@@ -11,9 +11,10 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext_lazy
 
 from concierge.errors import ActionRefused
+from concierge.i18n import Message
 from concierge.models import ContactLog, Staff
 from concierge.roles import Role
 from concierge.workflow import action, alert, audit, audit_many, lock, lock_members, transition
@@ -213,18 +214,24 @@ def _assign(tasks, receivers, *, actor, code, reason, from_user=None):
         if receiver_pk == actor.pk:
             continue
         if from_user is not None:
-            text = ngettext(
-                "%(count)d care task of %(name)s moved to you: %(reason)s",
-                "%(count)d care tasks of %(name)s moved to you: %(reason)s",
+            message = Message.counted(
+                ngettext_lazy(
+                    "%(count)d care task of %(name)s moved to you: %(reason)s",
+                    "%(count)d care tasks of %(name)s moved to you: %(reason)s",
+                ),
                 len(pks),
-            ) % {"count": len(pks), "name": from_user, "reason": reason}
+                name=str(from_user),
+                reason=reason,
+            )
         else:
-            text = ngettext(
-                "%(actor)s gave you %(count)d care task",
-                "%(actor)s gave you %(count)d care tasks",
+            message = Message.counted(
+                ngettext_lazy(
+                    "%(actor)s gave you %(count)d care task", "%(actor)s gave you %(count)d care tasks"
+                ),
                 len(pks),
-            ) % {"count": len(pks), "actor": actor}
-        alert([receivers_by_pk[receiver_pk]], "care_task.moved", text=text, link=reverse("tasks:my_day"))
+                actor=str(actor),
+            )
+        alert([receivers_by_pk[receiver_pk]], "care_task.moved", None, message, link=reverse("tasks:my_day"))
     return {receivers_by_pk[pk]: len(pks) for pk, pks in given.items()}
 
 

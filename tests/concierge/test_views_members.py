@@ -422,9 +422,14 @@ def test_add_contact_with_errors_shows_them_and_writes_nothing(client_for, front
 def test_contact_errors_come_in_the_users_language(client_for, front_desk, store):
     member = MemberFactory(store=store)
     client = client_for(front_desk)
-    chinese = client.post(contact_url(member), {"channel": "fax"}, HTTP_ACCEPT_LANGUAGE="zh-hans", **HTMX)
+    # A signed-in person's own language wins over the browser's.
+    front_desk.language = "zh-hans"
+    front_desk.save()
+    chinese = client.post(contact_url(member), {"channel": "fax"}, HTTP_ACCEPT_LANGUAGE="en", **HTMX)
     assert "选择一个有效的选项" in chinese.content.decode()
-    english = client.post(contact_url(member), {"channel": "fax"}, HTTP_ACCEPT_LANGUAGE="en", **HTMX)
+    front_desk.language = "en"
+    front_desk.save()
+    english = client.post(contact_url(member), {"channel": "fax"}, HTTP_ACCEPT_LANGUAGE="zh-hans", **HTMX)
     assert "Select a valid choice." in english.content.decode()
 
 

@@ -102,11 +102,17 @@ def test_language_follows_the_browser_and_the_switch(open_tablet):
     screenshot(page, "login-english")
 
     log_in(page, "manager")
-    expect(page.locator("html")).to_have_attribute("lang", "en")
-    screenshot(page, "overview-english")
-    page.get_by_role("button", name="简体中文").click()
+    # Signed in, the person's own language decides; the manager has none yet, so the store's.
     expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
+    page.get_by_role("button", name="English").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
     assert path_of(page) == "/overview/"
+    screenshot(page, "overview-english")
+
+    # The switch saved the choice: on a Chinese tablet the manager still reads English.
+    chinese_tablet = open_tablet(locale="zh-CN")
+    log_in(chinese_tablet, "manager")
+    expect(chinese_tablet.locator("html")).to_have_attribute("lang", "en")
 
     english_tablet = open_tablet(locale="en-US")
     english_tablet.goto("/accounts/login/")
