@@ -16,7 +16,10 @@ def _not_debug(settings):
 
 
 def test_a_refused_page_is_the_styled_403_in_english(client_for, vip_manager):
-    response = client_for(vip_manager).get("/test/refuse/", HTTP_ACCEPT_LANGUAGE="en")
+    # Signed in, the person's own language decides (not the browser's).
+    vip_manager.language = "en"
+    vip_manager.save(update_fields=["language"])
+    response = client_for(vip_manager).get("/test/refuse/")
     assert response.status_code == 403
     page = response.content.decode()
     assert '<html lang="en">' in page
@@ -33,7 +36,9 @@ def test_the_403_speaks_chinese_by_default(client_for, vip_manager):
 
 
 def test_a_missing_page_is_the_styled_404_for_signed_in_users(client_for, store_manager):
-    response = client_for(store_manager).get("/test/missing/", HTTP_ACCEPT_LANGUAGE="en")
+    store_manager.language = "en"
+    store_manager.save(update_fields=["language"])
+    response = client_for(store_manager).get("/test/missing/")
     assert response.status_code == 404
     page = response.content.decode()
     assert "This page does not exist" in page
@@ -51,9 +56,11 @@ def test_an_unknown_address_is_the_styled_404_for_anonymous_visitors(client):
 
 
 def test_a_crash_is_the_styled_500_without_the_request_context(vip_manager):
+    vip_manager.language = "en"
+    vip_manager.save(update_fields=["language"])
     client = Client(raise_request_exception=False)
     client.force_login(vip_manager)
-    response = client.get("/test/crash/", HTTP_ACCEPT_LANGUAGE="en")
+    response = client.get("/test/crash/")
     assert response.status_code == 500
     page = response.content.decode()
     assert '<html lang="en">' in page
