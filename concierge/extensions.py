@@ -12,6 +12,8 @@ INSTALLED_APPS order, as the admin finds `admin.py`:
 - `next_steps(user, member_ids)` -> {member_id: NextStep}: what this user has coming up with each
   of these members (the next care task, the next appointment...), for lists such as "My VIPs". One
   or two queries for the whole list, never one per member.
+- `seed_demo(store, today)`: the app's own part of the demo store, once the core's members,
+  purchases and VIP managers are in place (`manage.py seed_demo`).
 """
 
 import datetime as dt
@@ -69,3 +71,8 @@ def next_steps(user, member_ids):
             if member_id not in soonest or step.when < soonest[member_id].when:
                 soonest[member_id] = step
     return soonest
+
+
+def seed_demo(store, today):
+    for hook in _hooks("seed_demo"):
+        hook(store, today)

@@ -97,6 +97,18 @@ def ago(value):
     return ngettext("%(count)d day ago", "%(count)d days ago", days) % {"count": days}
 
 
+# Past this many characters or lines a note is clamped on the page, with "show more".
+CLAMP_CHARS = 140
+CLAMP_LINES = 4
+
+
+@register.filter
+def may_run_long(text):
+    """Whether a note may take more than a few lines on a portrait tablet."""
+    text = str(text or "")
+    return len(text) > CLAMP_CHARS or text.count("\n") >= CLAMP_LINES
+
+
 # As many header links as fit in one row beside the brand, the bell and the user menu on an 820 px
 # portrait tablet, in Chinese and in English; past that, the rest go under "More".
 NAV_INLINE = 5
