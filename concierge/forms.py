@@ -122,7 +122,12 @@ class MoveBookForm(forms.Form):
 
 
 class HandoverForm(forms.Form):
-    colleague = StaffChoiceField(label=_("Hand over to"), queryset=None, empty_label=_("Choose a colleague"))
+    colleague = StaffChoiceField(
+        label=_("Hand over to"),
+        queryset=None,
+        empty_label=_("Choose a colleague"),
+        error_messages={"required": _("Choose the colleague who takes the member over.")},
+    )
     note = NoteField(
         label=_("Handover note"),
         widget=forms.Textarea(
