@@ -24,6 +24,9 @@ def shell(request):
     elif user.has_role(Role.VIP_MANAGER):
         items.append(NavItem("my_vips", _("My VIPs"), reverse("concierge:my_vips")))
     items += extensions.nav_items(user)
-    if user.is_staff and user.has_role(Role.ADMIN):
-        items.append(NavItem("admin", _("Settings"), reverse("admin:index"), rarely_used=True))
+    if user.store_id and user.has_perm("concierge.manage_store_setup"):
+        items.append(NavItem("setup", _("Settings"), reverse("concierge:setup_staff"), rarely_used=True))
+    # Django's admin is for the people who run the installation.
+    if user.is_superuser:
+        items.append(NavItem("admin", _("Admin site"), reverse("admin:index"), rarely_used=True))
     return {"nav_items": items, "unread_alerts": unread_count(user)}

@@ -14,6 +14,8 @@ INSTALLED_APPS order, as the admin finds `admin.py`:
   or two queries for the whole list, never one per member.
 - `seed_demo(store, today)`: the app's own part of the demo store, once the core's members,
   purchases and VIP managers are in place (`manage.py seed_demo`).
+- `role_permissions` -> {Role: ["app_label.codename", ...]}: what each role's group may do in
+  this app, added to the core's ROLE_PERMISSIONS when the groups are synced.
 """
 
 import datetime as dt
@@ -76,3 +78,12 @@ def next_steps(user, member_ids):
 def seed_demo(store, today):
     for hook in _hooks("seed_demo"):
         hook(store, today)
+
+
+def role_permissions(core):
+    """The core's permissions per role with every app's `role_permissions` added."""
+    merged = {role: list(names) for role, names in core.items()}
+    for config in apps.get_app_configs():
+        for role, names in (getattr(config, "role_permissions", None) or {}).items():
+            merged.setdefault(role, []).extend(name for name in names if name not in merged[role])
+    return merged

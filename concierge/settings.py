@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "channels",
     "concierge",
     "tasks",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -66,6 +67,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it turns a lockout into the login page's own answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "concierge.root_urls"
@@ -139,6 +142,16 @@ AUTH_USER_MODEL = "concierge.Staff"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "concierge:home"
 LOGOUT_REDIRECT_URL = "login"
+
+# Failed logins (django-axes): a user name and an address are each locked out on their own after
+# LOGIN_FAILURE_LIMIT failures, for LOGIN_COOLOFF_MINUTES; a store manager can unlock a user name.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = float(os.environ.get("LOGIN_COOLOFF_MINUTES", "15")) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_CALLABLE = "concierge.views.login.locked_out"
+AXES_CLIENT_IP_CALLABLE = "concierge.views.login.client_ip"
+AXES_ENABLE_ADMIN = False
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from concierge.views import alerts, assignments, imports, members, overview, shell
+from concierge.views import alerts, assignments, imports, members, overview, shell, store_setup
 
 app_name = "concierge"
 
@@ -26,4 +26,5 @@ urlpatterns = [
     path("assignments/<int:pk>/handover/decline/", assignments.decline_handover, name="decline_handover"),
     path("assignments/<int:pk>/handover/withdraw/", assignments.withdraw_handover, name="withdraw_handover"),
     path("assignments/<int:pk>/release/", assignments.release, name="release"),
+    *store_setup.urlpatterns,
 ]

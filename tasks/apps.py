@@ -3,6 +3,8 @@ from django.db.models.signals import post_migrate
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from concierge.roles import Role
+
 
 class TasksConfig(AppConfig):
     name = "tasks"
@@ -16,6 +18,42 @@ class TasksConfig(AppConfig):
         post_migrate.connect(sync_role_groups, sender=self, dispatch_uid="tasks.sync_role_groups")
 
     # Hooks the core asks for (concierge/extensions.py).
+
+    # What each role may do with care tasks and the care set-up: merged with the core's in the groups.
+    role_permissions = {
+        Role.VIP_MANAGER: [
+            "tasks.view_caretask",
+            "tasks.change_caretask",
+            "tasks.pause_outreach",
+        ],
+        Role.COMPLAINT_HANDLER: [
+            "tasks.pause_outreach",
+        ],
+        Role.STORE_MANAGER: [
+            "tasks.view_caretask",
+            "tasks.change_caretask",
+            "tasks.manage_team_tasks",
+            "tasks.pause_outreach",
+            "tasks.view_holiday",
+            "tasks.add_holiday",
+            "tasks.change_holiday",
+            "tasks.delete_holiday",
+            "tasks.view_messagetemplate",
+            "tasks.add_messagetemplate",
+            "tasks.change_messagetemplate",
+            "tasks.delete_messagetemplate",
+            "tasks.view_etiquettewords",
+            "tasks.add_etiquettewords",
+            "tasks.change_etiquettewords",
+            "tasks.delete_etiquettewords",
+        ],
+        Role.ADMIN: [
+            "tasks.view_caretask",
+            "tasks.view_holiday",
+            "tasks.view_messagetemplate",
+            "tasks.view_etiquettewords",
+        ],
+    }
 
     def nav_items(self, user):
         # The store manager's own tasks are a row of the team view: one link keeps the header on one row.

@@ -659,17 +659,11 @@ def generate_care_tasks(*, as_of):
 @job
 def wake_snoozed(*, as_of):
     """Snoozed tasks whose date has come are open again, due that day, and alerted again."""
-    woken = 0
-    due = CareTask.objects.filter(state=CareTask.State.SNOOZED, snoozed_until__lte=as_of)
-    for pk in due.values_list("pk", flat=True):
-        with transaction.atomic():
-            task = CareTask.objects.select_for_update(skip_locked=True).filter(pk=pk).first()
-            if task is None or task.state != CareTask.State.SNOOZED:
-                continue  # another tick has it
-            task.wake()
-            task.due_alerted_at = None
-            task.save()
-            woken += 1
+    from tasks.actions import wake_task
+
+    due = CareTask.objects.filter(state=CareTask.State.SNOOZED, snoozed_until__lte=as_of).only("pk")
+    # One action per task: another tick at the same moment skips the rows this one holds.
+    woken = sum(1 for task in due if wake_task(task) is not None)
     return {"woken": woken} if woken else {}
 
 

@@ -22,6 +22,7 @@ class Store(models.Model):
         verbose_name = _("store")
         verbose_name_plural = _("stores")
         ordering = ["code"]
+        permissions = [("manage_store_setup", _("Can set up the store: staff accounts and the tier program"))]
 
     def __str__(self):
         return self.name

@@ -3,7 +3,6 @@
 import datetime as dt
 
 from django.contrib.auth.decorators import permission_required
-from django.db import transaction
 from django.db.models import Case, IntegerField, Q, Value, When
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,9 +12,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from concierge import extensions
+from concierge import actions, extensions
+from concierge.errors import ActionRefused
 from concierge.forms import ContactForm, MemberSearchForm
-from concierge.models import AuditEntry, ContactLog, Member
+from concierge.models import Member
 
 SEARCH_LIMIT = 25
 SUGGESTION_LIMIT = 8
@@ -207,31 +207,6 @@ def member_detail(request, pk):
     return render_page(request, "concierge/member_detail.html", detail_context(request, member))
 
 
-def log_contact(member, *, actor, channel, outcome, note=""):
-    """Record that a member of staff was in touch with a member.
-
-    Side effects, in one transaction: a ContactLog row stamped now and by the actor, and an
-    AuditEntry "member.contacted".
-    """
-    with transaction.atomic():
-        contact = ContactLog.objects.create(
-            member=member,
-            staff=actor,
-            channel=channel,
-            outcome=outcome,
-            note=note,
-            contacted_at=timezone.now(),
-        )
-        AuditEntry.record(
-            "member.contacted",
-            member,
-            actor=actor,
-            store=member.store,
-            data={"contact": contact.pk, "channel": channel, "outcome": outcome},
-        )
-    return contact
-
-
 @require_POST
 @permission_required("concierge.add_contactlog", raise_exception=True)
 def add_contact(request, pk):
@@ -239,11 +214,15 @@ def add_contact(request, pk):
     form = ContactForm(request.POST)
     new_contact_id = None
     if form.is_valid():
-        contact = log_contact(member, actor=request.user, **form.cleaned_data)
-        if not wants_partial(request):
-            return redirect(reverse("concierge:member_detail", args=[member.pk]) + "#contacts")
-        new_contact_id = contact.pk
-        form = ContactForm()
+        try:
+            contact = actions.log_contact(member, actor=request.user, **form.cleaned_data)
+        except ActionRefused as refused:
+            form.add_error(None, refused.message)
+        else:
+            if not wants_partial(request):
+                return redirect(reverse("concierge:member_detail", args=[member.pk]) + "#contacts")
+            new_contact_id = contact.pk
+            form = ContactForm()
     context = detail_context(request, member, contact_form=form, new_contact_id=new_contact_id)
     # Errors come back with 200: htmx swaps only successful responses, and the user must see them.
     return render_page(request, "concierge/member_detail.html", context, partial="contact-log")

@@ -158,6 +158,7 @@ NAV_PAGES = {
     "/imports/": "Imports",
     "/clientbook/": "Client book",
     "/tasks/team/": "Team tasks",
+    "/setup/": "Settings",
 }
 
 

@@ -439,7 +439,7 @@ def test_a_second_completion_says_who_closed_it(client_for, vip_manager, store_m
     response = complete(client_for(vip_manager), task, score="5")
 
     assert response.status_code == 200
-    assert f"This task is already “Done” by 陈静 at {closed_at}." in text(response)
+    assert f"Already “Done”: 陈静 at {closed_at}." in text(response)
     task = fresh(task)
     assert task.closed_by == store_manager
     assert task.satisfaction is None
