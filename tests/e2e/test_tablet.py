@@ -122,6 +122,8 @@ def test_store_manager_sees_the_pyramid_and_the_import_page(open_tablet, demo):
     for value_class in ("A", "B", "C"):
         expect(page.locator(f".bar-fill.{value_class}").first).to_be_attached()
 
+    # Imports is used now and then: with Settings it sits under "More", opened by a tap.
+    page.locator(".navmore > summary").click()
     page.locator(".mainnav a[href='/imports/']").click()
     page.wait_for_url(re.compile(r"/imports/$"))
     expect(page.locator("input[type=file]").first).to_be_attached()
