@@ -97,8 +97,9 @@ def ago(value):
     return ngettext("%(count)d day ago", "%(count)d days ago", days) % {"count": days}
 
 
-# Past this many characters or lines a note is clamped on the page, with "show more".
-CLAMP_CHARS = 140
+# Past this many characters or lines a note may need clamping, with "show more"; the page's script
+# hides the toggle where the text fits in its lines after all.
+CLAMP_CHARS = 90
 CLAMP_LINES = 4
 
 
