@@ -172,6 +172,8 @@ def test_the_spread_form_keeps_the_choice_without_htmx_too(
     assert refused.status_code == 200
     assert "<html" in content
     assert checked_managers(content) == {str(vip_manager.pk)}
+    # The page has the post's address: switching the language from it goes home, not to the post.
+    assert 'name="next" value="/"' in content
 
 
 @pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "plain"])
