@@ -301,7 +301,7 @@ def pause_outreach(member, *, actor, until, reason):
         raise ActionRefused(_("Give a reason for the pause."))
     member = lock_members([member.pk])[member.pk]
     member.outreach_paused_until = until
-    member.outreach_pause_reason = reason[:200]
+    member.outreach_pause_reason = reason
     member.save(update_fields=["outreach_paused_until", "outreach_pause_reason", "updated_at"])
     # A call already put off to a day inside the pause would otherwise open during it.
     held = lock(

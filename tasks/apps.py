@@ -66,6 +66,33 @@ class TasksConfig(AppConfig):
     def home_url(self, user):
         return reverse("tasks:my_day") if user.has_perm("tasks.change_caretask") else None
 
+    def next_steps(self, user, member_ids):
+        """The user's next open care task with each of these members, in one query."""
+        from django.utils import timezone
+
+        from concierge.extensions import NextStep
+        from tasks.models import CareTask
+
+        if not user.has_perm("tasks.change_caretask"):
+            return {}
+        today = timezone.localdate()
+        steps = {}
+        for task in (
+            CareTask.objects.visible_to(user)
+            .filter(assignee=user, member_id__in=member_ids, state=CareTask.State.OPEN)
+            .only("member_id", "kind", "due_date")
+            .order_by("member_id", "due_date", "pk")
+        ):
+            if task.member_id not in steps:
+                late = task.due_date < today
+                steps[task.member_id] = NextStep(task.due_date, task.get_kind_display(), late)
+        return steps
+
+    def seed_demo(self, store, today):
+        from tasks.demo import seed_demo
+
+        seed_demo(store, today)
+
     def member_sections(self, request, member):
         from tasks.views.member import member_sections
 

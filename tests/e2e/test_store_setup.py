@@ -13,6 +13,8 @@ def test_the_store_manager_unlocks_a_colleague_locked_out_at_the_login_form(open
     # English, so the texts looked for stay the same once the Chinese catalogue has them.
     manager = open_tablet(locale="en-US")
     log_in(manager, "manager")
+    # Settings is a rarely used link: under the header's "More", opened by a tap.
+    manager.locator(".navmore > summary").click()
     manager.locator(".mainnav a[href='/setup/']").click()
     manager.wait_for_load_state()
     assert path_of(manager) == "/setup/"

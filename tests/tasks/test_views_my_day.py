@@ -562,7 +562,7 @@ def test_another_stores_manager_gets_404(client_for, other_manager, vip_manager,
 
 
 def nav_labels(response):
-    return [label for _key, label, _url in response.context["nav_items"]]
+    return [item.label for item in response.context["nav_items"]]
 
 
 def test_the_vip_manager_has_my_day_and_the_store_manager_team_tasks(

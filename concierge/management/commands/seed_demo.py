@@ -17,6 +17,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from concierge import extensions
 from concierge.models import (
     Assignment,
     AuditEntry,
@@ -296,6 +297,8 @@ class Command(BaseCommand):
         self.assign_vip_managers()
         with transaction.atomic():
             CareCadence(timezone.localdate()).shape()
+            # The apps' own demo data (a past week of care work...), asked for by hook.
+            extensions.seed_demo(Store.objects.get(code=STORE_CODE), timezone.localdate())
         call_command("refresh_members", verbosity=0)
         if options["verbosity"]:
             store = Store.objects.get(code=STORE_CODE)
