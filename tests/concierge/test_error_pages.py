@@ -71,6 +71,8 @@ def test_a_crash_is_the_styled_500_without_the_request_context(vip_manager):
 
 
 def test_a_csrf_failure_is_styled_too(vip_manager):
+    vip_manager.language = "en"
+    vip_manager.save(update_fields=["language"])
     client = Client(enforce_csrf_checks=True)
     client.force_login(vip_manager)
     response = client.post("/alerts/read/", HTTP_ACCEPT_LANGUAGE="en")

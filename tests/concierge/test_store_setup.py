@@ -285,6 +285,8 @@ def test_the_disabled_own_roles_keep_them_when_the_name_is_saved(client_for, sto
 
 
 def test_nobody_deactivates_themselves_or_resets_their_own_password_here(client_for, store_manager):
+    store_manager.language = "en"
+    store_manager.save(update_fields=["language"])
     client = client_for(store_manager)
     url = reverse("concierge:setup_staff_active", args=[store_manager.pk])
     response = client.post(url, {"active": "0"}, follow=True)
