@@ -14,7 +14,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from concierge import lockouts, setup_actions
@@ -244,9 +244,12 @@ def staff_active(request, pk):
         elif staff.open_book:
             flash.warning(
                 request,
-                _(
+                ngettext(
+                    "%(name)s is deactivated and still has %(count)s VIP in their book: "
+                    "move the book to colleagues.",
                     "%(name)s is deactivated and still has %(count)s VIPs in their book: "
-                    "move the book to colleagues."
+                    "move the book to colleagues.",
+                    staff.open_book,
                 )
                 % {"name": staff, "count": staff.open_book},
             )
@@ -409,7 +412,12 @@ def tier_remove(request, pk):
     else:
         flash.success(
             request,
-            _("%(tier)s is removed; %(count)s members held it.") % {"tier": tier.name, "count": moved},
+            ngettext(
+                "%(tier)s is removed; %(count)s member held it.",
+                "%(tier)s is removed; %(count)s members held it.",
+                moved,
+            )
+            % {"tier": tier.name, "count": moved},
         )
     return redirect("concierge:setup_tiers")
 
@@ -447,7 +455,9 @@ def _details(entry):
     if entry.action == "staff.created":
         return _role_names(data.get("roles", []))
     if entry.action == "tiers.tier_removed" and data.get("members"):
-        return _("%(count)s members moved to %(tier)s") % {
+        return ngettext(
+            "%(count)s member moved to %(tier)s", "%(count)s members moved to %(tier)s", data["members"]
+        ) % {
             "count": data["members"],
             "tier": data.get("moved_to") or _("no tier"),
         }
