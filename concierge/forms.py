@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from concierge.forms_params import ModelMultipleChoiceByIdField
 from concierge.models import ContactLog
 
 
@@ -64,7 +65,7 @@ class SpreadForm(forms.Form):
         choices=[("A", "A"), ("B", "B"), ("C", "C"), ("*", _("any class"))],
         initial="A",
     )
-    managers = forms.ModelMultipleChoiceField(
+    managers = ModelMultipleChoiceByIdField(
         label=_("Spread across"),
         queryset=None,
         widget=forms.CheckboxSelectMultiple,
@@ -77,7 +78,7 @@ class SpreadForm(forms.Form):
 
 
 class MoveBookForm(forms.Form):
-    to_managers = forms.ModelMultipleChoiceField(
+    to_managers = ModelMultipleChoiceByIdField(
         label=_("Move to"),
         queryset=None,
         widget=forms.CheckboxSelectMultiple,
@@ -112,3 +113,7 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason"), max_length=200, error_messages={"required": _("Give a reason.")}
     )
+
+
+class DeclineForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=200, required=False)

@@ -7,24 +7,23 @@ htmx swaps them in. Rows are the user's store's only; another store's holiday is
 """
 
 from django.conf import settings
-from django.contrib import messages as flash
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from concierge.views.members import render_page, wants_partial
+from concierge.views.responses import render_page, respond, wants_partial
 from tasks import etiquette, messages
 from tasks.calendar import ensure_festivals
-from tasks.forms_setup import HolidayForm, MessageTemplateForm, WordListForm
+from tasks.forms import DraftCheckForm
+from tasks.forms_setup import GreetingsForm, HolidayForm, MessageTemplateForm, WordListForm
 from tasks.models import CareTask, EtiquetteWords, Holiday, MessageTemplate
 from tasks.models.messages import Purpose
-from tasks.views.common import respond
 
 LANGUAGE_NAMES = dict(settings.LANGUAGES)
 Category = EtiquetteWords.Category
@@ -48,16 +47,6 @@ def _category(value):
     return Category(value)
 
 
-def _notice(text, level="success"):
-    return {"level": level, "text": text}
-
-
-def _done(request, text, fallback):
-    """A plain form post goes back to the page with a message; htmx callers render instead."""
-    flash.success(request, text)
-    return redirect(fallback)
-
-
 def _stamp(obj, user):
     obj.updated_by = user
     obj.updated_at = timezone.now()
@@ -71,18 +60,18 @@ def _stamp(obj, user):
 def check_draft(request):
     """The warnings for the text in a task's draft box, re-checked as the user edits it."""
     user = request.user
-    try:
-        pk = int(request.POST.get("task", ""))
-    except ValueError as exc:
-        raise Http404 from exc
-    task = CareTask.objects.select_related("store").get_for(user, pk=pk)
+    form = DraftCheckForm(request.POST)
+    if not form.is_valid():
+        # Only the draft box posts here, with its task and at most 2,000 characters.
+        raise Http404
+    task = CareTask.objects.select_related("store").get_for(user, pk=form.cleaned_data["task"])
     # As in the task panel: a VIP manager works their own tasks, the store manager anyone's.
     if task.assignee_id != user.pk and not user.has_perm("tasks.manage_team_tasks"):
         raise Http404
     purpose = messages.PURPOSE_OF_KIND.get(task.kind)
     if purpose is None:
         raise Http404
-    text = request.POST.get("message", "")[:2000]
+    text = form.cleaned_data["message"]
     warnings = etiquette.check_message(
         text,
         purpose,
@@ -214,8 +203,7 @@ def edit_template(request, purpose, language):
         return render_page(request, "tasks/setup/edit_template.html", context, partial="editor")
     form = MessageTemplateForm(request.POST, store=user.store, purpose=purpose, language=language)
     if not form.is_valid():
-        context = _editor_context(request, purpose, language, form=form)
-        return render_page(request, "tasks/setup/edit_template.html", context, partial="editor")
+        return _editor_response(request, purpose, language, form=form)
     # update_or_create locks the row in its own transaction: two managers saving at once write one row.
     MessageTemplate.objects.update_or_create(
         store=user.store,
@@ -227,10 +215,20 @@ def edit_template(request, purpose, language):
         "purpose": purpose.label,
         "language": LANGUAGE_NAMES[language],
     }
-    if wants_partial(request):
-        context = _editor_context(request, purpose, language, notice=_notice(done))
-        return render(request, "tasks/setup/edit_template.html#editor", context)
-    return _done(request, done, "tasks:message_templates")
+    return _editor_response(request, purpose, language, done=done)
+
+
+def _editor_response(request, purpose, language, *, done=None, form=None):
+    """htmx gets the editor again with a notice; a plain post goes back to the list of messages,
+    or sees the editor with its errors."""
+
+    def draw(notice):
+        context = _editor_context(request, purpose, language, form=form, notice=notice)
+        return render_page(request, "tasks/setup/edit_template.html", context, partial="editor")
+
+    return respond(
+        request, render=draw, fallback="tasks:message_templates", done=done, form_sent_back=form is not None
+    )
 
 
 @require_POST
@@ -259,10 +257,7 @@ def reset_template(request, purpose, language):
         "purpose": purpose.label,
         "language": LANGUAGE_NAMES[language],
     }
-    if wants_partial(request):
-        context = _editor_context(request, purpose, language, notice=_notice(done))
-        return render(request, "tasks/setup/edit_template.html#editor", context)
-    return _done(request, done, "tasks:message_templates")
+    return _editor_response(request, purpose, language, done=done)
 
 
 # ---- etiquette word lists ----------------------------------------------------------------------------
@@ -312,6 +307,23 @@ def _one_list(user, category, language):
     )
 
 
+def _words_response(request, category, language, *, done=None, form=None):
+    """htmx gets the one list again with a notice; a plain post goes back to the lists, or sees
+    them all with this one's errors."""
+
+    def draw(notice):
+        if wants_partial(request):
+            row = _one_list(request.user, category, language)
+            item = _word_list(category, language, row, form, notice=notice)
+            return render(request, "tasks/setup/words.html#word_list", {"item": item})
+        context = _word_lists_context(request.user, failed=(category, language, form))
+        return render(request, "tasks/setup/words.html", context)
+
+    return respond(
+        request, render=draw, fallback="tasks:word_lists", done=done, form_sent_back=form is not None
+    )
+
+
 @require_POST
 @permission_required("tasks.change_etiquettewords", raise_exception=True)
 def edit_words(request, category, language):
@@ -319,22 +331,14 @@ def edit_words(request, category, language):
     category, language = _category(category), _language(language)
     form = WordListForm(request.POST, prefix=f"{category}-{language}")
     if not form.is_valid():
-        if wants_partial(request):
-            item = _word_list(category, language, _one_list(user, category, language), form)
-            return render(request, "tasks/setup/words.html#word_list", {"item": item})
-        context = _word_lists_context(user, failed=(category, language, form))
-        return render(request, "tasks/setup/words.html", context)
+        return _words_response(request, category, language, form=form)
     EtiquetteWords.objects.update_or_create(
         store=user.store,
         category=category,
         language=language,
         defaults={"words": form.cleaned_data["words"], "updated_by": user, "updated_at": timezone.now()},
     )
-    done = _("The word list is saved.")
-    if wants_partial(request):
-        item = _word_list(category, language, _one_list(user, category, language), notice=_notice(done))
-        return render(request, "tasks/setup/words.html#word_list", {"item": item})
-    return _done(request, done, "tasks:word_lists")
+    return _words_response(request, category, language, done=_("The word list is saved."))
 
 
 @require_POST
@@ -343,11 +347,7 @@ def reset_words(request, category, language):
     user = request.user
     category, language = _category(category), _language(language)
     EtiquetteWords.objects.visible_to(user).filter(category=category, language=language).delete()
-    done = _("The word list is back to the built-in one.")
-    if wants_partial(request):
-        item = _word_list(category, language, None, notice=_notice(done))
-        return render(request, "tasks/setup/words.html#word_list", {"item": item})
-    return _done(request, done, "tasks:word_lists")
+    return _words_response(request, category, language, done=_("The word list is back to the built-in one."))
 
 
 # ---- holiday calendar --------------------------------------------------------------------------------
@@ -447,7 +447,7 @@ def holiday_greetings(request, pk):
     user = request.user
     with transaction.atomic():
         holiday = Holiday.objects.select_for_update().get_for(user, pk=pk)
-        holiday.greet = request.POST.get("greet") == "on"
+        holiday.greet = GreetingsForm(request.POST).switched_on()
         _stamp(holiday, user)
         holiday.save(update_fields=["greet", "updated_by", "updated_at"])
     if holiday.greet:
