@@ -23,6 +23,7 @@ def shell(request):
     elif user.has_role(Role.VIP_MANAGER):
         items.append(("my_vips", _("My VIPs"), reverse("concierge:my_vips")))
     items += extensions.nav_items(user)
-    if user.is_staff and user.has_role(Role.ADMIN):
+    # Django's admin is for superusers only (concierge/admin.py).
+    if user.is_superuser:
         items.append(("admin", _("Settings"), reverse("admin:index")))
     return {"nav_items": items, "unread_alerts": unread_count(user)}

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from concierge.decorators import store_required
 from concierge.views.responses import render_page, respond, wants_partial
 from tasks import etiquette, messages
 from tasks.calendar import ensure_festivals
@@ -126,6 +127,7 @@ def _template_version(store, purpose, language, row, lists):
 
 @require_GET
 @permission_required("tasks.change_messagetemplate", raise_exception=True)
+@store_required
 def message_templates(request):
     user = request.user
     rows = {
@@ -195,6 +197,7 @@ def _preview(request, purpose, language, form):
 
 @require_http_methods(["GET", "POST"])
 @permission_required("tasks.change_messagetemplate", raise_exception=True)
+@store_required
 def edit_template(request, purpose, language):
     user = request.user
     purpose, language = _purpose(purpose), _language(language)
@@ -233,6 +236,7 @@ def _editor_response(request, purpose, language, *, done=None, form=None):
 
 @require_POST
 @permission_required("tasks.change_messagetemplate", raise_exception=True)
+@store_required
 def preview_template(request, purpose, language):
     """The live preview while a template is edited: the sample text and what would be refused."""
     user = request.user
@@ -249,6 +253,7 @@ def preview_template(request, purpose, language):
 
 @require_POST
 @permission_required("tasks.delete_messagetemplate", raise_exception=True)
+@store_required
 def reset_template(request, purpose, language):
     user = request.user
     purpose, language = _purpose(purpose), _language(language)
@@ -294,6 +299,7 @@ def _word_lists_context(user, failed=None):
 
 @require_GET
 @permission_required("tasks.change_etiquettewords", raise_exception=True)
+@store_required
 def word_lists(request):
     return render(request, "tasks/setup/words.html", _word_lists_context(request.user))
 
@@ -326,6 +332,7 @@ def _words_response(request, category, language, *, done=None, form=None):
 
 @require_POST
 @permission_required("tasks.change_etiquettewords", raise_exception=True)
+@store_required
 def edit_words(request, category, language):
     user = request.user
     category, language = _category(category), _language(language)
@@ -343,6 +350,7 @@ def edit_words(request, category, language):
 
 @require_POST
 @permission_required("tasks.delete_etiquettewords", raise_exception=True)
+@store_required
 def reset_words(request, category, language):
     user = request.user
     category, language = _category(category), _language(language)
@@ -402,6 +410,7 @@ def _calendar_response(request, done=None, refused=None, **context_args):
 
 @require_http_methods(["GET", "POST"])
 @permission_required("tasks.change_holiday", raise_exception=True)
+@store_required
 def holidays(request):
     """The calendar (GET) and adding one of the store's own dates (POST)."""
     user = request.user
@@ -425,6 +434,7 @@ def _holiday_for(user, pk):
 
 @require_POST
 @permission_required("tasks.change_holiday", raise_exception=True)
+@store_required
 def edit_holiday(request, pk):
     """Rename, move, or switch greetings for one date."""
     user = request.user
@@ -442,6 +452,7 @@ def edit_holiday(request, pk):
 
 @require_POST
 @permission_required("tasks.change_holiday", raise_exception=True)
+@store_required
 def holiday_greetings(request, pk):
     """Greetings on or off for one date, in one tap."""
     user = request.user
@@ -459,6 +470,7 @@ def holiday_greetings(request, pk):
 
 @require_POST
 @permission_required("tasks.delete_holiday", raise_exception=True)
+@store_required
 def delete_holiday(request, pk):
     """Only the store's own dates: a festival would be filled in again, so it is switched off instead."""
     user = request.user
