@@ -213,3 +213,12 @@ def test_the_care_setup_refuses_a_user_of_no_store(client_for, superuser, url_na
     response = client_for(superuser).post(reverse(url_name, args=args), data)
     assert response.status_code == 403
     assert not Holiday.objects.exists()
+
+
+def test_a_refused_completion_keeps_the_edited_message(client_for, vip_manager, member):
+    task = make_task(member, vip_manager, kind=CareTask.Kind.BIRTHDAY_GREETING, period="2026")
+    url = reverse("tasks:complete", args=[task.pk])
+    response = client_for(vip_manager).post(url, {"outcome": "", "message": "我改过的祝福"}, **HTMX)
+    assert response.status_code == 200
+    assert "我改过的祝福" in text(response)
+    assert fresh(task).state == CareTask.State.OPEN

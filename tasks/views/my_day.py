@@ -231,9 +231,18 @@ def panel_context(request, task, *, form=None, snooze_form=None, skip_form=None)
         "from_page": from_page,
         # Where the panel is shown decides what follows a completion: the list in place, or a redirect.
         "page": page or ("panel" if wants_partial(request) else "detail"),
-        "draft": messages.draft_context(task, user, request) if task.state == CareTask.State.OPEN else None,
+        "draft": messages.draft_context(task, user, request, edited=_edited_message(form))
+        if task.state == CareTask.State.OPEN
+        else None,
     }
     return context
+
+
+def _edited_message(form):
+    """The message as the user left it in a completion form that was sent back."""
+    if form is None or not form.is_bound or "message" not in form.data:
+        return None
+    return form["message"].value()
 
 
 @require_GET
