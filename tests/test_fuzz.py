@@ -134,7 +134,7 @@ def _category_prefix():
     return f"{EtiquetteWords.Category.values[0]}-en"
 
 
-# form class name -> (method, URL name, path parameters from a store, persona, field prefix)
+# form class name -> (method, URL name, path parameters from a store, persona(s), field prefix)
 FORM_PAGES = {
     "MemberSearchForm": ("GET", "concierge:member_search", lambda s: [], "front_desk", ""),
     "ContactForm": ("POST", "concierge:add_contact", lambda s: [s.member.pk], "front_desk", ""),
@@ -147,19 +147,37 @@ FORM_PAGES = {
         "store_manager",
         "",
     ),
-    "HandoverForm": ("POST", "concierge:request_handover", lambda s: [s.assignment.pk], "vip_manager", ""),
+    "HandoverForm": (
+        "POST",
+        "concierge:request_handover",
+        lambda s: [s.assignment.pk],
+        ("vip_manager", "store_manager"),
+        "",
+    ),
     "ReasonForm": ("POST", "concierge:release", lambda s: [s.assignment.pk], "store_manager", ""),
-    "DeclineForm": ("POST", "concierge:decline", lambda s: [s.assignment.pk], "vip_manager", ""),
+    "DeclineForm": (
+        "POST",
+        "concierge:decline",
+        lambda s: [s.assignment.pk],
+        ("vip_manager", "store_manager"),
+        "",
+    ),
     "NextForm": ("POST", "concierge:accept", lambda s: [s.assignment.pk], "vip_manager", ""),
     "ClientBookQueryForm": ("GET", "concierge:client_book", lambda s: [], "store_manager", ""),
     "OpenAlertForm": ("POST", "concierge:alert_read", lambda s: [s.alert.pk], "vip_manager", ""),
     "OffsetForm": ("GET", "tasks:my_day", lambda s: [], "vip_manager", ""),
     "ImportForm": ("POST", "concierge:imports", lambda s: [], "store_manager", ""),
-    "CompleteForm": ("POST", "tasks:complete", lambda s: [s.task.pk], "vip_manager", ""),
+    "CompleteForm": ("POST", "tasks:complete", lambda s: [s.task.pk], ("vip_manager", "store_manager"), ""),
     "TaskPlaceForm": ("POST", "tasks:snooze", lambda s: [s.task.pk], "vip_manager", ""),
     "SnoozeForm": ("POST", "tasks:snooze", lambda s: [s.task.pk], "vip_manager", ""),
     "SkipForm": ("POST", "tasks:skip", lambda s: [s.task.pk], "vip_manager", ""),
-    "PauseForm": ("POST", "tasks:pause_outreach", lambda s: [s.member.pk], "vip_manager", ""),
+    "PauseForm": (
+        "POST",
+        "tasks:pause_outreach",
+        lambda s: [s.member.pk],
+        ("vip_manager", "complaint_handler"),
+        "",
+    ),
     "DraftCheckForm": ("POST", "tasks:check_draft", lambda s: [], "vip_manager", ""),
     "TeamQueryForm": ("GET", "tasks:team", lambda s: [], "store_manager", ""),
     "MoveTasksForm": (
@@ -203,11 +221,17 @@ def _no_error(response):
     assert response.status_code < 500, response.status_code
 
 
-@pytest.mark.parametrize("form_name", sorted(FORM_PAGES))
-def test_fuzzed_form_never_gives_an_error_page(world, client, form_name):
+def _form_personas():
+    for name, (_method, _url, _args, personas, _prefix) in sorted(FORM_PAGES.items()):
+        for persona in (personas,) if isinstance(personas, str) else personas:
+            yield name, persona
+
+
+@pytest.mark.parametrize(("form_name", "persona"), list(_form_personas()))
+def test_fuzzed_form_never_gives_an_error_page(world, client, form_name, persona):
     from django.urls import reverse
 
-    method, url_name, args, persona, prefix = FORM_PAGES[form_name]
+    method, url_name, args, _personas, prefix = FORM_PAGES[form_name]
     form_class = next(cls for cls in project_forms() if cls.__name__ == form_name)
     if prefix:
         prefix = _category_prefix()

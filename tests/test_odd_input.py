@@ -222,3 +222,14 @@ def test_a_refused_completion_keeps_the_edited_message(client_for, vip_manager, 
     assert response.status_code == 200
     assert "我改过的祝福" in text(response)
     assert fresh(task).state == CareTask.State.OPEN
+
+
+def test_a_store_managers_refused_handover_form_comes_back_on_my_vips(
+    client_for, store_manager, vip_manager, member
+):
+    assignment = Assignment.objects.create(store=member.store, member=member, manager=vip_manager)
+    url = reverse("concierge:request_handover", args=[assignment.pk])
+    response = client_for(store_manager).post(url, {"colleague": "", "note": ""})
+    assert response.status_code == 200
+    assert "Check the handover form." in text(response)
+    assert Assignment.objects.get(pk=assignment.pk).state == Assignment.State.PROPOSED

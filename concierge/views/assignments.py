@@ -149,10 +149,14 @@ def _page_of(user):
     return "concierge/my_vips.html", my_vips_context, "concierge:my_vips"
 
 
-def respond(request, *, done=None, refused=None, **context_args):
+MY_VIPS_PAGE = ("concierge/my_vips.html", my_vips_context, "concierge:my_vips")
+
+
+def respond(request, *, done=None, refused=None, page=None, **context_args):
     """htmx gets the page's lists again with a notice; a plain form post is redirected back (to a
-    same-site `next`, else the user's page), or sees the page when a form comes back with errors."""
-    template, build, fallback = _page_of(request.user)
+    same-site `next`, else the user's page), or sees the page when a form comes back with errors.
+    `page` names the page a form sent back lives on, when it is not the user's usual one."""
+    template, build, fallback = page or _page_of(request.user)
 
     def draw(notice):
         context = build(request, **context_args)
@@ -294,8 +298,13 @@ def request_handover(request, pk):
     assignment = _assignment_for(request.user, pk)
     form = HandoverForm(request.POST, store_id=request.user.store_id, exclude_id=request.user.pk)
     if not form.is_valid():
+        # The handover form lives on My VIPs, whoever sent it.
         return respond(
-            request, refused=_("Check the handover form."), handover_pk=assignment.pk, handover_form=form
+            request,
+            refused=_("Check the handover form."),
+            page=MY_VIPS_PAGE,
+            handover_pk=assignment.pk,
+            handover_form=form,
         )
     return _run(
         request,
