@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 import concierge
 import tasks
 from tests.helpers import HTMX
-from tests.two_stores import PERSONAS, filler, make_world, routes
+from tests.two_stores import PERSONAS, filler, routes, world_for_the_module
 
 settings.register_profile(
     "ci",
@@ -212,9 +212,9 @@ def test_every_form_is_fuzzed():
     assert not missing, f"forms with no page to fuzz them through: add them to FORM_PAGES: {missing}"
 
 
-@pytest.fixture
-def world(db):
-    return make_world()
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    yield from world_for_the_module(django_db_blocker)
 
 
 def _no_error(response):

@@ -10,6 +10,7 @@ import datetime as dt
 import re
 
 from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RegexPattern
 from django.utils import timezone
@@ -142,6 +143,15 @@ def make_world():
     b = _store("mxb", "乙店", "B")
     superuser = Staff.objects.create_superuser("root", password="pw-root-123", display_name="运维")
     return World(a, b, superuser)
+
+
+def world_for_the_module(django_db_blocker):
+    """The world made once for a test module, in a transaction rolled back after its last test;
+    each test runs in a savepoint inside it (as TestCase.setUpTestData does), so tests do not
+    see each other's writes and the world is not built a hundred times."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield make_world()
+        transaction.set_rollback(True)
 
 
 # ---- filling path parameters ---------------------------------------------------------------------
