@@ -19,10 +19,8 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import concierge
-import tasks
 from tests.helpers import HTMX
-from tests.two_stores import PERSONAS, filler, routes, world_for_the_module
+from tests.two_stores import PERSONAS, filler, project_apps, routes, world_for_the_module
 
 settings.register_profile(
     "ci",
@@ -108,15 +106,17 @@ def form_data(world, names):
 
 def project_forms():
     """Every form class defined in the project's apps."""
-    for package in (concierge, tasks):
-        for module in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
-            if "migrations" not in module.name and "management" not in module.name:
-                importlib.import_module(module.name)
+    packages = [config.name for config in project_apps()]
+    for package in packages:
+        module = importlib.import_module(package)
+        for found in pkgutil.walk_packages(module.__path__, package + "."):
+            if ".migrations" not in found.name and ".management" not in found.name:
+                importlib.import_module(found.name)
     found, todo = set(), [forms.Form, forms.ModelForm]
     while todo:
         for cls in todo.pop().__subclasses__():
             todo.append(cls)
-            if cls.__module__.split(".")[0] in ("concierge", "tasks"):
+            if cls.__module__.split(".")[0] in packages:
                 found.add(cls)
     return found
 

@@ -7,14 +7,21 @@ as it is routed, and a path parameter the registries cannot fill fails with wher
 """
 
 import pytest
-from django.apps import apps
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.urls import reverse
 
 from concierge.models import Staff, Store, Tier, TierProgram
 from tests.helpers import HTMX
-from tests.two_stores import PERSONAS, STORE_A_ROLES, filler, post_data, routes, world_for_the_module
+from tests.two_stores import (
+    PERSONAS,
+    STORE_A_ROLES,
+    filler,
+    post_data,
+    project_apps,
+    routes,
+    world_for_the_module,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +55,7 @@ def _scoped(model, store):
 
 def snapshot(store):
     """Everything of one store as it is in the database, for comparing before and after a request."""
-    models = [*apps.get_app_config("concierge").get_models(), *apps.get_app_config("tasks").get_models()]
+    models = [model for config in project_apps() for model in config.get_models()]
     rows = {model.__name__: sorted(map(repr, _scoped(model, store).values_list())) for model in models}
     rows["staff groups"] = sorted(
         Staff.groups.through.objects.filter(staff__store=store).values_list("staff_id", "group_id")

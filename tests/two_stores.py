@@ -154,6 +154,13 @@ def world_for_the_module(django_db_blocker):
         transaction.set_rollback(True)
 
 
+def project_apps():
+    """The project's own apps (not Django's or a library's): those whose forms and rows are tested."""
+    from django.apps import apps
+
+    return [config for config in apps.get_app_configs() if "site-packages" not in config.path]
+
+
 # ---- filling path parameters ---------------------------------------------------------------------
 
 # Parameters named after what they hold.
@@ -185,8 +192,11 @@ BY_SEGMENT = {
     "alert": lambda s: s.alert.pk,
     "staff": lambda s: s.staff["vip_manager"].pk,
     "store": lambda s: s.store.pk,
+    "stores": lambda s: s.store.pk,
     "tierprogram": lambda s: s.store.tier_program_id,
+    "programs": lambda s: s.store.tier_program_id,
     "tier": lambda s: s.member.tier_id,
+    "tiers": lambda s: s.member.tier_id,
     "purchase": lambda s: s.member.purchases.values_list("pk", flat=True).first() or MISSING_ID,
     "contactlog": lambda s: s.member.contacts.values_list("pk", flat=True).first() or MISSING_ID,
     "auditentry": lambda s: MISSING_ID,
