@@ -1,31 +1,23 @@
 """Every change of an assignment's state, one function per user intention.
 
-Each action runs in one transaction, locks the rows it decides on (two tablets will tap the same
-button), checks the transition's permission itself (django-fsm never enforces it), writes an
-AuditEntry, and alerts the people concerned after commit. Refusals raise ActionRefused with a
-message for the user; nothing is written then.
+Each action is a kernel action (concierge.workflow): one transaction, the rows locked in the
+global order, the transition's permission checked, an AuditEntry, alerts after commit.
+Refusals raise ActionRefused with a message for the user; nothing is written then.
 """
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django_fsm import can_proceed, has_transition_perm
+from django.utils.translation import gettext_noop
 
-from concierge.alerts import alert
-from concierge.models import Assignment, AuditEntry, Member, Staff
+from concierge.errors import ActionRefused
+from concierge.i18n import Message
+from concierge.models import Assignment, ContactLog, Staff
 from concierge.roles import Role
+from concierge.workflow import action, alert, already, audit, lock, lock_members, lock_staff, transition
 
 OPEN_STATES = (Assignment.State.PROPOSED, Assignment.State.ACTIVE, Assignment.State.HANDOVER_REQUESTED)
-
-
-class ActionRefused(Exception):
-    """The action cannot be done; `message` says why, in words for the person who asked."""
-
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
 
 
 # ---- helpers -------------------------------------------------------------------------------------
@@ -41,12 +33,12 @@ def _is_store_manager_of(user, store_id):
     return user.has_role(Role.STORE_MANAGER) and user.store_id == store_id
 
 
-def _tell_store_managers(assignment, actor, kind, text):
+def _tell_store_managers(assignment, actor, kind, message):
     alert(
         [m for m in _store_managers(assignment.store_id) if m.pk != actor.pk],
         kind,
         assignment,
-        text=text,
+        message,
         link=_member_link(assignment.member),
     )
 
@@ -65,11 +57,6 @@ def _caseload(manager_ids):
     return {pk: counts.get(pk, 0) for pk in manager_ids}
 
 
-def _lock_managers(manager_ids):
-    """Lock the managers' rows so two assignments at once cannot both take a last free place."""
-    return {staff.pk: staff for staff in Staff.objects.select_for_update().filter(pk__in=sorted(manager_ids))}
-
-
 def _check_vip_manager(manager, store_id):
     if manager.store_id != store_id or not manager.has_role(Role.VIP_MANAGER) or not manager.is_active:
         raise ActionRefused(_("%(name)s is not a VIP manager of this store.") % {"name": manager})
@@ -84,54 +71,24 @@ def _check_capacity(manager, extra=1):
         )
 
 
-def _already(assignment):
-    """Why a transition is no longer possible: who moved the assignment on, and when."""
-    last = (
-        AuditEntry.objects.filter(content_type__model="assignment", object_id=str(assignment.pk))
-        .select_related("actor")
-        .order_by("-at", "-id")
-        .first()
-    )
-    state = assignment.get_state_display()
-    if last is None or last.actor is None:
-        return _("This assignment is already “%(state)s”.") % {"state": state}
-    return _("Already “%(state)s”: %(actor)s at %(time)s.") % {
-        "state": state,
-        "actor": last.actor,
-        "time": timezone.localtime(last.at).strftime("%H:%M"),
-    }
-
-
 def _locked(assignment):
-    return (
-        Assignment.objects.select_for_update(of=("self",))
-        .select_related("member", "manager")
-        .get(pk=assignment.pk)
-    )
+    return lock(assignment, related=("member", "manager"))
 
 
 def _transition(assignment, name, actor, *args):
-    """Check and call the transition `name` on a locked assignment (fields change in memory only)."""
-    method = getattr(assignment, name)
-    if not can_proceed(method):
-        raise ActionRefused(_already(assignment))
-    if not has_transition_perm(method, actor):
-        raise ActionRefused(_("You may not do this with this assignment."))
-    before = assignment.state
-    method(*args)
-    assignment.save()
-    return before
+    """Check and call the transition `name` on a locked assignment; returns the state before."""
+    return transition(assignment, name, actor, *args, denied=_("You may not do this with this assignment."))
 
 
-def _audit(action, assignment, actor, before, **data):
-    AuditEntry.record(
-        action,
+def _audit(code, assignment, actor, before, **data):
+    audit(
+        code,
         assignment,
-        actor=actor,
-        store=assignment.store,
-        from_state=before,
-        to_state=assignment.state,
-        data={"member": assignment.member_id, "manager": assignment.manager_id, **data},
+        actor,
+        before=before,
+        member=assignment.member_id,
+        manager=assignment.manager_id,
+        **data,
     )
 
 
@@ -149,7 +106,7 @@ def _create(member, manager, actor, *, state, reason="", previous=None):
                 accepted_at=timezone.now() if state == Assignment.State.ACTIVE else None,
             )
     except IntegrityError as exc:
-        # Only reachable if a row appeared without the member lock (e.g. the admin): say so plainly.
+        # Only reachable if a row appeared without the member lock: say so plainly.
         raise ActionRefused(_("%(member)s already has a VIP manager.") % {"member": member}) from exc
     return assignment
 
@@ -157,203 +114,226 @@ def _create(member, manager, actor, *, state, reason="", previous=None):
 # ---- assigning ---------------------------------------------------------------------------------
 
 
+@action
 def assign_member(member, manager, *, actor, direct=False, reason=""):
     """Propose (or, with direct=True, make) `manager` the dedicated VIP manager of `member`.
 
-    Side effects: an Assignment (proposed, or active when direct), AuditEntry
-    "assignment.proposed" or "assignment.assigned", an alert to the manager after commit.
+    Locks the member, then the manager (the kernel's order). Side effects: an Assignment
+    (proposed, or active when direct), AuditEntry "assignment.proposed" or "assignment.assigned",
+    an alert to the manager after commit.
     """
-    with transaction.atomic():
-        if not _is_store_manager_of(actor, member.store_id):
-            raise ActionRefused(_("Only the store manager assigns VIP managers."))
-        member = Member.objects.select_for_update(of=("self",)).select_related("tier").get(pk=member.pk)
-        if member.tier is None or not member.tier.dedicated_manager:
-            raise ActionRefused(
-                _("%(member)s's tier does not include a dedicated VIP manager.") % {"member": member}
-            )
-        manager = _lock_managers([manager.pk])[manager.pk]
-        _check_vip_manager(manager, member.store_id)
-        current = member.assignments.filter(state__in=OPEN_STATES).select_related("manager").first()
-        if current is not None:
-            raise ActionRefused(
-                _("%(member)s is already with %(manager)s (%(state)s).")
-                % {"member": member, "manager": current.manager, "state": current.get_state_display()}
-            )
-        _check_capacity(manager)
-        state = Assignment.State.ACTIVE if direct else Assignment.State.PROPOSED
-        assignment = _create(member, manager, actor, state=state, reason=reason)
-        _audit(
-            "assignment.assigned" if direct else "assignment.proposed", assignment, actor, "", reason=reason
+    if not _is_store_manager_of(actor, member.store_id):
+        raise ActionRefused(_("Only the store manager assigns VIP managers."))
+    member = lock_members([member.pk])[member.pk]
+    manager = lock_staff([manager.pk])[manager.pk]
+    return _assign_locked(member, manager, actor=actor, direct=direct, reason=reason)
+
+
+def _assign_locked(member, manager, *, actor, direct, reason):
+    """Assign a member whose row, and whose manager's row, this transaction already holds."""
+    if member.tier is None or not member.tier.dedicated_manager:
+        raise ActionRefused(
+            _("%(member)s's tier does not include a dedicated VIP manager.") % {"member": member}
         )
-        text = (
-            gettext_lazy("%(actor)s made you the VIP manager of %(member)s.")
-            if direct
-            else gettext_lazy("%(actor)s asks you to look after %(member)s.")
+    _check_vip_manager(manager, member.store_id)
+    current = member.assignments.filter(state__in=OPEN_STATES).select_related("manager").first()
+    if current is not None:
+        raise ActionRefused(
+            _("%(member)s is already with %(manager)s (%(state)s).")
+            % {"member": member, "manager": current.manager, "state": current.get_state_display()}
         )
-        alert(
-            [manager],
-            "assignment.assigned" if direct else "assignment.proposed",
-            assignment,
-            text=LazyFormat(text, actor=actor, member=member),
-            link=_member_link(member),
-        )
+    _check_capacity(manager)
+    state = Assignment.State.ACTIVE if direct else Assignment.State.PROPOSED
+    assignment = _create(member, manager, actor, state=state, reason=reason)
+    code = "assignment.assigned" if direct else "assignment.proposed"
+    _audit(code, assignment, actor, "", reason=reason)
+    text = (
+        gettext_noop("%(actor)s made you the VIP manager of %(member)s.")
+        if direct
+        else gettext_noop("%(actor)s asks you to look after %(member)s.")
+    )
+    alert(
+        [manager],
+        code,
+        assignment,
+        Message(text, actor=str(actor), member=str(member)),
+        link=_member_link(member),
+    )
     return assignment
 
 
+@action
 def spread_members(members, managers, *, actor, reason=""):
     """Assign members (directly) across managers evenly, within each manager's caseload limit.
 
     Members go one by one to the manager with the fewest VIPs who still has room, so no manager
     ends up with more than one more new member than another unless their limit stops them.
+    Locks every member first, then every manager, as the kernel orders, so a spread and a single
+    assignment at the same moment wait for each other instead of deadlocking.
     Refuses (and writes nothing) if the managers do not have room for all of them.
     Returns the new assignments.
     """
-    with transaction.atomic():
-        locked = _lock_managers([manager.pk for manager in managers])
-        store_id = actor.store_id
-        for manager in locked.values():
-            _check_vip_manager(manager, store_id)
-        load = _caseload(list(locked))
-        room = sum(max(0, locked[pk].caseload_limit - load[pk]) for pk in locked)
-        members = list(members)
-        if len(members) > room:
-            raise ActionRefused(
-                _("The chosen VIP managers have room for %(room)s more VIPs, not %(count)s.")
-                % {"room": room, "count": len(members)}
-            )
-        given = dict.fromkeys(locked, 0)
-        created = []
-        for member in members:
-            pk = min(
-                (pk for pk in locked if load[pk] + given[pk] < locked[pk].caseload_limit),
-                key=lambda pk: (given[pk], load[pk], pk),
-            )
-            created.append(assign_member(member, locked[pk], actor=actor, direct=True, reason=reason))
-            given[pk] += 1
+    store_id = actor.store_id
+    if not _is_store_manager_of(actor, store_id):
+        raise ActionRefused(_("Only the store manager assigns VIP managers."))
+    wanted = [member.pk for member in members]
+    if not wanted:
+        raise ActionRefused(_("Choose the members to spread."))
+    locked_members = lock_members(wanted)
+    locked = lock_staff([manager.pk for manager in managers])
+    for manager in locked.values():
+        _check_vip_manager(manager, store_id)
+    if not locked:
+        raise ActionRefused(_("Choose at least one VIP manager."))
+    load = _caseload(list(locked))
+    room = sum(max(0, locked[pk].caseload_limit - load[pk]) for pk in locked)
+    if len(wanted) > room:
+        raise ActionRefused(
+            _("The chosen VIP managers have room for %(room)s more VIPs, not %(count)s.")
+            % {"room": room, "count": len(wanted)}
+        )
+    given = dict.fromkeys(locked, 0)
+    created = []
+    for member_pk in wanted:
+        member = locked_members.get(member_pk)
+        if member is None or member.store_id != store_id:
+            raise ActionRefused(_("A chosen member is no longer in this store; nothing was assigned."))
+        pk = min(
+            (pk for pk in locked if load[pk] + given[pk] < locked[pk].caseload_limit),
+            key=lambda pk: (given[pk], load[pk], pk),
+        )
+        created.append(_assign_locked(member, locked[pk], actor=actor, direct=True, reason=reason))
+        given[pk] += 1
     return created
 
 
+@action
 def accept_assignment(assignment, *, actor):
     """The VIP manager takes on a proposed member. Alerts the store managers after commit."""
-    with transaction.atomic():
-        assignment = _locked(assignment)
-        before = _transition(assignment, "accept", actor)
-        _audit("assignment.accepted", assignment, actor, before)
-        _tell_store_managers(
-            assignment,
-            actor,
-            "assignment.accepted",
-            LazyFormat(
-                gettext_lazy("%(manager)s accepted %(member)s."),
-                manager=assignment.manager,
-                member=assignment.member,
-            ),
-        )
+    assignment = _locked(assignment)
+    before = _transition(assignment, "accept", actor)
+    _audit("assignment.accepted", assignment, actor, before)
+    _tell_store_managers(
+        assignment,
+        actor,
+        "assignment.accepted",
+        Message(
+            gettext_noop("%(manager)s accepted %(member)s."),
+            manager=str(assignment.manager),
+            member=str(assignment.member),
+        ),
+    )
     return assignment
 
 
+@action
 def decline_assignment(assignment, *, actor, reason=""):
     """The VIP manager turns a proposal down (with a reason). Alerts the store managers."""
-    with transaction.atomic():
-        assignment = _locked(assignment)
-        before = _transition(assignment, "decline", actor, reason)
-        _audit("assignment.declined", assignment, actor, before, reason=reason)
-        _tell_store_managers(
-            assignment,
-            actor,
-            "assignment.declined",
-            LazyFormat(
-                gettext_lazy("%(manager)s declined %(member)s: %(reason)s"),
-                manager=assignment.manager,
-                member=assignment.member,
-                reason=reason or "—",
-            ),
-        )
+    assignment = _locked(assignment)
+    before = _transition(assignment, "decline", actor, reason)
+    _audit("assignment.declined", assignment, actor, before, reason=reason)
+    _tell_store_managers(
+        assignment,
+        actor,
+        "assignment.declined",
+        Message(
+            gettext_noop("%(manager)s declined %(member)s: %(reason)s"),
+            manager=str(assignment.manager),
+            member=str(assignment.member),
+            reason=reason or "—",
+        ),
+    )
     return assignment
 
 
 # ---- handovers ---------------------------------------------------------------------------------
 
 
+@action
 def request_handover(assignment, *, actor, colleague, note):
     """Ask a colleague to take the member over, with a note (why, likes, open matters).
 
     Side effects: the assignment becomes handover_requested; AuditEntry; alerts to the colleague
     and the store managers after commit.
     """
-    with transaction.atomic():
-        assignment = _locked(assignment)
-        colleague = Staff.objects.get(pk=colleague.pk)
-        _check_vip_manager(colleague, assignment.store_id)
-        if colleague.pk == assignment.manager_id:
-            raise ActionRefused(_("Choose a colleague, not yourself."))
-        if not note.strip():
-            raise ActionRefused(_("Write a handover note for your colleague."))
-        before = _transition(assignment, "request_handover", actor, colleague, note)
-        _audit("assignment.handover_requested", assignment, actor, before, to=colleague.pk, note=note)
-        text = LazyFormat(
-            gettext_lazy("%(manager)s asks you to take over %(member)s."),
-            manager=assignment.manager,
-            member=assignment.member,
-        )
-        alert(
-            [colleague],
-            "assignment.handover_requested",
-            assignment,
-            text=text,
-            link=_member_link(assignment.member),
-        )
-        alert(
-            _store_managers(assignment.store_id),
-            "assignment.handover_requested",
-            assignment,
-            text=LazyFormat(
-                gettext_lazy("Handover requested: %(member)s from %(manager)s to %(colleague)s."),
-                member=assignment.member,
-                manager=assignment.manager,
-                colleague=colleague,
-            ),
-            link=_member_link(assignment.member),
-        )
+    if not note.strip():
+        raise ActionRefused(_("Write a handover note for your colleague."))
+    colleague = Staff.objects.get(pk=colleague.pk)
+    _check_vip_manager(colleague, assignment.store_id)
+    assignment = _locked(assignment)
+    if colleague.pk == assignment.manager_id:
+        raise ActionRefused(_("Choose a colleague, not yourself."))
+    before = _transition(assignment, "request_handover", actor, colleague, note)
+    _audit("assignment.handover_requested", assignment, actor, before, to=colleague.pk, note=note)
+    text = Message(
+        gettext_noop("%(manager)s asks you to take over %(member)s."),
+        manager=str(assignment.manager),
+        member=str(assignment.member),
+    )
+    alert(
+        [colleague],
+        "assignment.handover_requested",
+        assignment,
+        text,
+        link=_member_link(assignment.member),
+    )
+    alert(
+        _store_managers(assignment.store_id),
+        "assignment.handover_requested",
+        assignment,
+        Message(
+            gettext_noop("Handover requested: %(member)s from %(manager)s to %(colleague)s."),
+            member=str(assignment.member),
+            manager=str(assignment.manager),
+            colleague=str(colleague),
+        ),
+        link=_member_link(assignment.member),
+    )
     return assignment
 
 
+@action
 def accept_handover(assignment, *, actor):
     """The colleague takes the member over: the old assignment ends, a new active one starts.
 
-    Side effects: both rows in one transaction; AuditEntries "assignment.handed_over" (old) and
-    "assignment.assigned" (new); alerts to the previous manager and the store managers.
+    Locks the member, the colleague (whose caseload grows), then the assignment, in the kernel's
+    order. Side effects: both rows in one transaction; AuditEntries "assignment.handed_over" (old)
+    and "assignment.assigned" (new); alerts to the previous manager and the store managers.
     """
-    with transaction.atomic():
-        assignment = _locked(assignment)
-        colleague_id = assignment.handover_to_id
-        if colleague_id is None:
-            raise ActionRefused(_already(assignment))
-        colleague = _lock_managers([colleague_id])[colleague_id]
-        _check_capacity(colleague)
-        before = _transition(assignment, "complete_handover", actor)
-        _audit("assignment.handed_over", assignment, actor, before, to=colleague.pk)
-        new = _create(
-            assignment.member,
-            colleague,
-            actor,
-            state=Assignment.State.ACTIVE,
-            reason="handover",
-            previous=assignment,
-        )
-        _audit("assignment.assigned", new, actor, "", previous=assignment.pk, note=assignment.handover_note)
-        recipients = [assignment.manager, *_store_managers(assignment.store_id)]
-        alert(
-            [user for user in recipients if user.pk != actor.pk],
-            "assignment.handed_over",
-            new,
-            text=LazyFormat(
-                gettext_lazy("%(colleague)s took over %(member)s."),
-                colleague=colleague,
-                member=assignment.member,
-            ),
-            link=_member_link(assignment.member),
-        )
+    seen = Assignment.objects.filter(pk=assignment.pk).values("member_id", "handover_to_id").first()
+    if seen is None:
+        raise ActionRefused(_("This was removed meanwhile."))
+    member = lock_members([seen["member_id"]])[seen["member_id"]]
+    colleague_id = seen["handover_to_id"]
+    colleague = lock_staff([colleague_id])[colleague_id] if colleague_id else None
+    assignment = _locked(assignment)
+    if colleague is None or assignment.handover_to_id != colleague.pk:
+        # The request was withdrawn, declined or sent elsewhere between the read and the lock.
+        raise ActionRefused(already(assignment))
+    _check_capacity(colleague)
+    before = _transition(assignment, "complete_handover", actor)
+    _audit("assignment.handed_over", assignment, actor, before, to=colleague.pk)
+    new = _create(
+        member,
+        colleague,
+        actor,
+        state=Assignment.State.ACTIVE,
+        reason="handover",
+        previous=assignment,
+    )
+    _audit("assignment.assigned", new, actor, "", previous=assignment.pk, note=assignment.handover_note)
+    recipients = [assignment.manager, *_store_managers(assignment.store_id)]
+    alert(
+        [user for user in recipients if user.pk != actor.pk],
+        "assignment.handed_over",
+        new,
+        Message(
+            gettext_noop("%(colleague)s took over %(member)s."),
+            colleague=str(colleague),
+            member=str(member),
+        ),
+        link=_member_link(member),
+    )
     return new
 
 
@@ -367,107 +347,115 @@ def withdraw_handover(assignment, *, actor):
     return _end_handover(assignment, actor, "withdraw_handover", "assignment.handover_withdrawn")
 
 
-def _end_handover(assignment, actor, transition_name, action):
-    with transaction.atomic():
-        assignment = _locked(assignment)
-        colleague = assignment.handover_to
-        before = _transition(assignment, transition_name, actor)
-        _audit(action, assignment, actor, before, to=colleague.pk if colleague else None)
-        text = (
-            gettext_lazy("%(actor)s declined to take over %(member)s.")
-            if transition_name == "decline_handover"
-            else gettext_lazy("%(actor)s withdrew the handover of %(member)s.")
-        )
-        recipients = [assignment.manager, colleague, *_store_managers(assignment.store_id)]
-        alert(
-            [user for user in recipients if user is not None and user.pk != actor.pk],
-            action,
-            assignment,
-            text=LazyFormat(text, actor=actor, member=assignment.member),
-            link=_member_link(assignment.member),
-        )
+@action
+def _end_handover(assignment, actor, transition_name, code):
+    assignment = _locked(assignment)
+    colleague = assignment.handover_to
+    before = _transition(assignment, transition_name, actor)
+    _audit(code, assignment, actor, before, to=colleague.pk if colleague else None)
+    text = (
+        gettext_noop("%(actor)s declined to take over %(member)s.")
+        if transition_name == "decline_handover"
+        else gettext_noop("%(actor)s withdrew the handover of %(member)s.")
+    )
+    recipients = [assignment.manager, colleague, *_store_managers(assignment.store_id)]
+    alert(
+        [user for user in recipients if user is not None and user.pk != actor.pk],
+        code,
+        assignment,
+        Message(text, actor=str(actor), member=str(assignment.member)),
+        link=_member_link(assignment.member),
+    )
     return assignment
 
 
 # ---- ending ------------------------------------------------------------------------------------
 
 
+@action
 def release_member(assignment, *, actor, reason):
     """End an assignment (member downgraded, manager left). Alerts the manager."""
     if not reason.strip():
         raise ActionRefused(_("Give a reason for releasing the member."))
-    with transaction.atomic():
-        assignment = _locked(assignment)
-        before = _transition(assignment, "release", actor, reason)
-        _audit("assignment.released", assignment, actor, before, reason=reason)
-        alert(
-            [assignment.manager] if assignment.manager_id != actor.pk else [],
-            "assignment.released",
-            assignment,
-            text=LazyFormat(
-                gettext_lazy("%(member)s is no longer in your book: %(reason)s"),
-                member=assignment.member,
-                reason=reason,
-            ),
-            link=_member_link(assignment.member),
-        )
+    assignment = _locked(assignment)
+    before = _transition(assignment, "release", actor, reason)
+    _audit("assignment.released", assignment, actor, before, reason=reason)
+    alert(
+        [assignment.manager] if assignment.manager_id != actor.pk else [],
+        "assignment.released",
+        assignment,
+        Message(
+            gettext_noop("%(member)s is no longer in your book: %(reason)s"),
+            member=str(assignment.member),
+            reason=reason,
+        ),
+        link=_member_link(assignment.member),
+    )
     return assignment
 
 
+@action
 def reassign_book(manager, *, actor, reason, to_managers):
     """Move a VIP manager's whole book (leaving, long leave) to colleagues, spread evenly.
 
     Side effects: every open assignment of `manager` ends (proposals are declined) and the
-    members are assigned directly to `to_managers` with spread_members; audit entries for each;
+    members are assigned directly to `to_managers`, spread evenly; audit entries for each;
     alerts to the leaving manager, each receiving manager and the store managers.
-    All or nothing: if the colleagues lack room, nothing changes.
+    All or nothing: if the colleagues lack room, nothing changes. A book that is already empty
+    (moved a moment ago by another tap) is refused, so nobody is told "0 VIPs moved".
     """
     if not reason.strip():
         raise ActionRefused(_("Give a reason for moving the book."))
     to_managers = [m for m in to_managers if m.pk != manager.pk]
     if not to_managers:
         raise ActionRefused(_("Choose at least one colleague to take the book."))
-    with transaction.atomic():
-        if not _is_store_manager_of(actor, manager.store_id):
-            raise ActionRefused(_("Only the store manager moves a VIP manager's book."))
-        open_ones = list(
-            Assignment.objects.select_for_update()
-            .filter(manager=manager, state__in=OPEN_STATES)
-            .select_related("member", "manager")
-            .order_by("member__member_no")
-        )
-        members = []
-        for assignment in open_ones:
-            name = "decline" if assignment.state == Assignment.State.PROPOSED else "release"
-            args = (reason,)
-            before = _transition(assignment, name, actor, *args)
-            _audit("assignment.released", assignment, actor, before, reason=reason, book_moved=True)
-            members.append(assignment.member)
-        created = spread_members(members, to_managers, actor=actor, reason=reason)
-        alert(
-            [manager, *_store_managers(manager.store_id)],
-            "assignment.book_moved",
-            None,
-            text=LazyFormat(
-                gettext_lazy("%(count)s VIPs of %(manager)s were moved to colleagues: %(reason)s"),
-                count=len(members),
-                manager=manager,
-                reason=reason,
-            ),
-            link="",
-        )
+    if not _is_store_manager_of(actor, manager.store_id):
+        raise ActionRefused(_("Only the store manager moves a VIP manager's book."))
+    book = Assignment.objects.filter(manager=manager, state__in=OPEN_STATES)
+    # The kernel's order: the members, then the staff (leaving and receiving), then the assignments.
+    lock_members(book.values_list("member_id", flat=True))
+    lock_staff([manager.pk, *(m.pk for m in to_managers)])
+    open_ones = sorted(lock(book, related=("member", "manager")), key=lambda a: a.member.member_no)
+    if not open_ones:
+        raise ActionRefused(_("%(name)s has no VIPs to move.") % {"name": manager})
+    members = []
+    for assignment in open_ones:
+        name = "decline" if assignment.state == Assignment.State.PROPOSED else "release"
+        before = _transition(assignment, name, actor, reason)
+        _audit("assignment.released", assignment, actor, before, reason=reason, book_moved=True)
+        members.append(assignment.member)
+    created = spread_members(members, to_managers, actor=actor, reason=reason)
+    alert(
+        [manager, *_store_managers(manager.store_id)],
+        "assignment.book_moved",
+        None,
+        Message(
+            gettext_noop("%(count)s VIPs of %(manager)s were moved to colleagues: %(reason)s"),
+            count=len(members),
+            manager=str(manager),
+            reason=reason,
+        ),
+        link="",
+    )
     return created
 
 
-class LazyFormat:
-    """A translatable message with its values, rendered when the alert is written."""
+# ---- members --------------------------------------------------------------------------------------
 
-    def __init__(self, message, **values):
-        self.message = message
-        self.values = values
 
-    def __str__(self):
-        return str(self.message) % {key: str(value) for key, value in self.values.items()}
+@action
+def log_contact(member, *, actor, channel, outcome, note=""):
+    """Record that a member of staff was in touch with a member.
+
+    Side effects: a ContactLog row stamped now and by the actor; AuditEntry "member.contacted".
+    """
+    if not actor.has_perm("concierge.add_contactlog") or actor.store_id != member.store_id:
+        raise ActionRefused(_("You may not add to this member's contact log."))
+    contact = ContactLog.objects.create(
+        member=member, staff=actor, channel=channel, outcome=outcome, note=note, contacted_at=timezone.now()
+    )
+    audit("member.contacted", member, actor, contact=contact.pk, channel=channel, outcome=outcome)
+    return contact
 
 
 __all__ = [
@@ -477,6 +465,7 @@ __all__ = [
     "assign_member",
     "decline_assignment",
     "decline_handover",
+    "log_contact",
     "reassign_book",
     "release_member",
     "request_handover",

@@ -49,7 +49,10 @@ class StaffAdmin(UserAdmin):
     list_display = ["username", "display_name", "store", "caseload_limit", "is_active"]
     list_filter = ["store", "groups", "is_active"]
     search_fields = ["username", "display_name", "first_name", "last_name"]
-    fieldsets = (*UserAdmin.fieldsets, (_("Store"), {"fields": ("store", "display_name", "caseload_limit")}))
+    fieldsets = (
+        *UserAdmin.fieldsets,
+        (_("Store"), {"fields": ("store", "display_name", "caseload_limit", "language")}),
+    )
     add_fieldsets = (*UserAdmin.add_fieldsets, (_("Store"), {"fields": ("store", "display_name", "groups")}))
 
 

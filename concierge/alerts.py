@@ -2,18 +2,23 @@
 
 The row is the alert; the WebSocket push is a courtesy. A tablet that was asleep reads its unread
 alerts over plain HTTP when a page opens, and a channel-layer outage never fails the action.
+
+An alert's words are a concierge.i18n.Message, stored as code and parameters: the list and the
+bell render it in the reader's language, and each push is rendered in its recipient's language
+(Staff.preferred_language), whoever caused it and whatever language their own page was in.
 """
 
 import logging
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.functional import Promise
 
+from concierge.i18n import Message
 from concierge.models import Alert
 
 log = logging.getLogger(__name__)
@@ -27,31 +32,40 @@ def store_group(store_id):
     return f"store.{store_id}"
 
 
-def alert(recipients, kind, obj=None, *, text, link=""):
-    """Alert each recipient (staff members; duplicates and None are dropped).
+def alert(recipients, kind, obj, message, link=""):
+    """Alert each recipient (staff members; duplicates and None are dropped) with `message`.
 
+    `message` is a Message (or a gettext_lazy text); a plain string is stored as it is, the same
+    for every reader, and suits only words that need no translation.
     Side effects: one Alert row per recipient, now, in the caller's transaction; one WebSocket
     push per recipient after that transaction commits (none if it rolls back).
     Returns the Alert rows.
     """
     unique = {user.pk: user for user in recipients if user is not None}
-    # Staff have no language of their own yet: alerts speak the store's default language.
-    with translation.override(settings.LANGUAGE_CODE):
-        text = str(text)
+    if isinstance(message, Promise):
+        message = Message.label(message)
+    stored = message.to_json() if isinstance(message, Message) else None
     content_type = ContentType.objects.get_for_model(obj) if obj is not None else None
     rows = Alert.objects.bulk_create(
         Alert(
             recipient_id=user_id,
             kind=kind,
-            text=text[:300],
+            message=stored,
+            # As the recipient reads it today: what the admin and exports show.
+            text=_render_for(user, message)[:300],
             link=link,
             content_type=content_type,
             object_id=str(obj.pk) if obj is not None else "",
         )
-        for user_id in unique
+        for user_id, user in unique.items()
     )
     transaction.on_commit(lambda: push([(unique[row.recipient_id], row) for row in rows]))
     return rows
+
+
+def _render_for(user, message):
+    with translation.override(user.preferred_language):
+        return str(message)
 
 
 def push(pairs):
@@ -74,7 +88,7 @@ def unread_count(user):
 
 def render_push(user, row):
     """The HTML the htmx ws extension swaps in: a toast and the bell's unread count (out of band)."""
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(user.preferred_language):
         return render_to_string(
             "concierge/alerts/push.html", {"alert": row, "unread": unread_count(user), "user": user}
         )

@@ -13,3 +13,11 @@ class ConciergeConfig(AppConfig):
 
         # For our own app, after auth has created its permissions (handlers run in INSTALLED_APPS order).
         post_migrate.connect(sync_role_groups, sender=self, dispatch_uid="concierge.sync_role_groups")
+
+        from django.contrib.auth.signals import user_logged_in, user_logged_out
+
+        from concierge.middleware import mark_seen_at_login
+        from concierge.sessions import end_session_sockets
+
+        user_logged_in.connect(mark_seen_at_login, dispatch_uid="concierge.mark_seen_at_login")
+        user_logged_out.connect(end_session_sockets, dispatch_uid="concierge.end_session_sockets")

@@ -2,17 +2,25 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 from concierge.alerts import store_group, user_group
+from concierge.sessions import session_group, session_still_signs_in
+
+# Close codes in the application range: the page's htmx socket reconnects and is refused if signed out.
+SIGNED_OUT = 4401
 
 
 class AlertConsumer(AsyncWebsocketConsumer):
-    """Forwards pushed alert HTML to one signed-in member of staff's open pages."""
+    """Forwards pushed alert HTML to one signed-in member of staff's open pages, while signed in."""
+
+    signed_out = False
 
     async def connect(self):
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
-            await self.close(code=4401)
+            await self.close(code=SIGNED_OUT)
             return
-        self.groups_joined = [user_group(user.pk)]
+        self.user_id = user.pk
+        self.session_key = self.scope["session"].session_key
+        self.groups_joined = [user_group(user.pk), session_group(self.session_key)]
         if user.store_id:
             self.groups_joined.append(store_group(user.store_id))
         self.groups_joined += [f"{group}.{user.store_id}" for group in await self._role_codes(user)]
@@ -25,7 +33,21 @@ class AlertConsumer(AsyncWebsocketConsumer):
             await self.channel_layer.group_discard(group, self.channel_name)
 
     async def alert_push(self, event):
+        if self.signed_out:
+            return
+        # A tablet left open after its session expired or was ended elsewhere shows nothing more.
+        if not await database_sync_to_async(session_still_signs_in)(self.session_key, self.user_id):
+            await self.sign_out()
+            return
         await self.send(text_data=event["html"])
+
+    async def session_ended(self, event):
+        await self.sign_out()
+
+    async def sign_out(self):
+        if not self.signed_out:
+            self.signed_out = True
+            await self.close(code=SIGNED_OUT)
 
     @database_sync_to_async
     def _role_codes(self, user):

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from concierge import extensions
 from concierge.alerts import unread_count
+from concierge.extensions import NavItem
 from concierge.roles import Role
 
 
@@ -13,17 +14,19 @@ def shell(request):
         return {"nav_items": []}
     items = []
     if user.has_perm("concierge.view_store_overview"):
-        items.append(("overview", _("Overview"), reverse("concierge:overview")))
+        items.append(NavItem("overview", _("Overview"), reverse("concierge:overview")))
     if user.has_perm("concierge.view_member"):
-        items.append(("members", _("Members"), reverse("concierge:member_search")))
+        items.append(NavItem("members", _("Members"), reverse("concierge:member_search")))
     if user.has_perm("concierge.import_data"):
-        items.append(("imports", _("Imports"), reverse("concierge:imports")))
+        items.append(NavItem("imports", _("Imports"), reverse("concierge:imports"), rarely_used=True))
     if user.has_perm("concierge.add_assignment"):
-        items.append(("clientbook", _("Client book"), reverse("concierge:client_book")))
+        items.append(NavItem("clientbook", _("Client book"), reverse("concierge:client_book")))
     elif user.has_role(Role.VIP_MANAGER):
-        items.append(("my_vips", _("My VIPs"), reverse("concierge:my_vips")))
+        items.append(NavItem("my_vips", _("My VIPs"), reverse("concierge:my_vips")))
     items += extensions.nav_items(user)
-    # Django's admin is for superusers only (concierge/admin.py).
+    if user.store_id and user.has_perm("concierge.manage_store_setup"):
+        items.append(NavItem("setup", _("Settings"), reverse("concierge:setup_staff"), rarely_used=True))
+    # Django's admin is for the people who run the installation.
     if user.is_superuser:
-        items.append(("admin", _("Settings"), reverse("admin:index")))
+        items.append(NavItem("admin", _("Admin site"), reverse("admin:index"), rarely_used=True))
     return {"nav_items": items, "unread_alerts": unread_count(user)}

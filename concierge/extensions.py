@@ -3,13 +3,40 @@
 An app's AppConfig may define any of these methods; the core asks every installed app in
 INSTALLED_APPS order, as the admin finds `admin.py`:
 
-- `nav_items(user)` -> [(key, label, url)]: links in the header, after the core's own.
+- `nav_items(user)` -> [NavItem(key, label, url)] (or plain (key, label, url) tuples): links in the
+  header, after the core's own. `rarely_used=True` puts a link first in line for the "More" menu
+  when the header is full.
 - `home_url(user)` -> a URL or None: where this user's day starts; the first app to answer wins.
 - `member_sections(request, member)` -> [html]: cards on the member profile (complaints,
   appointments, care tasks...), rendered by the app with its own template.
+- `next_steps(user, member_ids)` -> {member_id: NextStep}: what this user has coming up with each
+  of these members (the next care task, the next appointment...), for lists such as "My VIPs". One
+  or two queries for the whole list, never one per member.
+- `seed_demo(store, today)`: the app's own part of the demo store, once the core's members,
+  purchases and VIP managers are in place (`manage.py seed_demo`).
+- `role_permissions` -> {Role: ["app_label.codename", ...]}: what each role's group may do in
+  this app, added to the core's ROLE_PERMISSIONS when the groups are synced.
 """
 
+import datetime as dt
+from typing import NamedTuple
+
 from django.apps import apps
+
+
+class NavItem(NamedTuple):
+    key: str
+    label: str
+    url: str
+    rarely_used: bool = False
+
+
+class NextStep(NamedTuple):
+    """One thing coming up with a member: shown as "<label> · <due>"; `late` when its day has passed."""
+
+    when: dt.date
+    label: str
+    late: bool = False
 
 
 def _hooks(name):
@@ -20,7 +47,7 @@ def _hooks(name):
 
 
 def nav_items(user):
-    return [item for hook in _hooks("nav_items") for item in hook(user)]
+    return [NavItem(*item) for hook in _hooks("nav_items") for item in hook(user)]
 
 
 def home_url(user):
@@ -33,3 +60,30 @@ def home_url(user):
 
 def member_sections(request, member):
     return [html for hook in _hooks("member_sections") for html in hook(request, member)]
+
+
+def next_steps(user, member_ids):
+    """{member_id: the soonest NextStep any app has for it}; members with none are left out."""
+    soonest = {}
+    member_ids = list(member_ids)
+    if not member_ids:
+        return soonest
+    for hook in _hooks("next_steps"):
+        for member_id, step in hook(user, member_ids).items():
+            if member_id not in soonest or step.when < soonest[member_id].when:
+                soonest[member_id] = step
+    return soonest
+
+
+def seed_demo(store, today):
+    for hook in _hooks("seed_demo"):
+        hook(store, today)
+
+
+def role_permissions(core):
+    """The core's permissions per role with every app's `role_permissions` added."""
+    merged = {role: list(names) for role, names in core.items()}
+    for config in apps.get_app_configs():
+        for role, names in (getattr(config, "role_permissions", None) or {}).items():
+            merged.setdefault(role, []).extend(name for name in names if name not in merged[role])
+    return merged

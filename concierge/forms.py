@@ -1,8 +1,36 @@
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from concierge.forms_params import ModelMultipleChoiceByIdField
 from concierge.models import ContactLog
+
+NOTE_MAX_LENGTH = 2000
+
+
+class NoteField(forms.CharField):
+    """Free text with a limit. The page shows the limit as a live counter; text over it is refused
+    with a message, never cut: the browser's own maxlength would drop a long paste without a word."""
+
+    widget = forms.Textarea
+    show_counter = True
+
+    def __init__(self, *, max_length=NOTE_MAX_LENGTH, **kwargs):
+        super().__init__(max_length=max_length, **kwargs)
+        self.error_messages["max_length"] = _(
+            "Keep it to %(limit_value)d characters: this text has %(show_value)d."
+        )
+
+    def to_python(self, value):
+        # Counted as the page counts it: a line break is one character, whatever the browser sends.
+        value = super().to_python(value)
+        return value.replace("\r\n", "\n") if value else value
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        if "maxlength" in attrs:
+            attrs["data-maxlength"] = attrs.pop("maxlength")
+        return attrs
 
 
 class MemberSearchForm(forms.Form):
@@ -24,10 +52,9 @@ class ContactForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": _("Choose the outcome.")},
     )
-    note = forms.CharField(
+    note = NoteField(
         label=_("Note"),
         required=False,
-        max_length=2000,
         widget=forms.Textarea(
             attrs={"rows": 3, "placeholder": _("What was said, what they asked for, what to do next")}
         ),
@@ -85,7 +112,10 @@ class MoveBookForm(forms.Form):
         error_messages={"required": _("Choose at least one colleague to take the book.")},
     )
     reason = forms.CharField(
-        label=_("Reason"), max_length=200, error_messages={"required": _("Give a reason.")}
+        label=_("Reason"),
+        max_length=200,
+        error_messages={"required": _("Give a reason.")},
+        widget=forms.TextInput(attrs={"placeholder": _("Leaving, long leave, ...")}),
     )
 
     def __init__(self, *args, store_id, exclude_id, **kwargs):
@@ -94,10 +124,14 @@ class MoveBookForm(forms.Form):
 
 
 class HandoverForm(forms.Form):
-    colleague = StaffChoiceField(label=_("Hand over to"), queryset=None, empty_label=_("Choose a colleague"))
-    note = forms.CharField(
+    colleague = StaffChoiceField(
+        label=_("Hand over to"),
+        queryset=None,
+        empty_label=_("Choose a colleague"),
+        error_messages={"required": _("Choose the colleague who takes the member over.")},
+    )
+    note = NoteField(
         label=_("Handover note"),
-        max_length=2000,
         widget=forms.Textarea(
             attrs={"rows": 3, "placeholder": _("Why, what the member likes, open matters")}
         ),
@@ -110,10 +144,29 @@ class HandoverForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
+    """Why a member leaves their VIP manager (release)."""
+
     reason = forms.CharField(
-        label=_("Reason"), max_length=200, error_messages={"required": _("Give a reason.")}
+        label=_("Reason"),
+        max_length=200,
+        error_messages={"required": _("Give a reason.")},
+        widget=forms.TextInput(attrs={"placeholder": _("Downgraded, moved away, ...")}),
     )
 
 
 class DeclineForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
+
+
+class LanguageForm(forms.Form):
+    """A member of staff's language on their profile page; blank is the store's language."""
+
+    language = forms.ChoiceField(label=_("Show the pages in"), required=False, widget=forms.RadioSelect)
+
+    def __init__(self, *args, store_language, **kwargs):
+        super().__init__(*args, **kwargs)
+        names = dict(settings.LANGUAGES)
+        self.fields["language"].choices = [
+            ("", _("The store's language (%(language)s)") % {"language": names.get(store_language, "")}),
+            *settings.LANGUAGES,
+        ]

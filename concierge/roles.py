@@ -12,7 +12,8 @@ class Role(models.TextChoices):
     ADMIN = "admin", _("Administrator")
 
 
-# Permissions each role's group carries, as "app_label.codename".
+# The core's own permissions each role's group carries, as "app_label.codename". Each workflow app
+# adds its own through its AppConfig's `role_permissions` (concierge/extensions.py).
 ROLE_PERMISSIONS = {
     Role.VIP_MANAGER: [
         "concierge.view_member",
@@ -21,9 +22,6 @@ ROLE_PERMISSIONS = {
         "concierge.view_contactlog",
         "concierge.add_contactlog",
         "concierge.view_assignment",
-        "tasks.view_caretask",
-        "tasks.change_caretask",
-        "tasks.pause_outreach",
     ],
     Role.FRONT_DESK: [
         "concierge.view_member",
@@ -37,7 +35,6 @@ ROLE_PERMISSIONS = {
         "concierge.view_purchase",
         "concierge.view_contactlog",
         "concierge.add_contactlog",
-        "tasks.pause_outreach",
     ],
     Role.STORE_MANAGER: [
         "concierge.view_member",
@@ -50,22 +47,7 @@ ROLE_PERMISSIONS = {
         "concierge.view_assignment",
         "concierge.add_assignment",
         "concierge.change_assignment",
-        "tasks.view_caretask",
-        "tasks.change_caretask",
-        "tasks.manage_team_tasks",
-        "tasks.pause_outreach",
-        "tasks.view_holiday",
-        "tasks.add_holiday",
-        "tasks.change_holiday",
-        "tasks.delete_holiday",
-        "tasks.view_messagetemplate",
-        "tasks.add_messagetemplate",
-        "tasks.change_messagetemplate",
-        "tasks.delete_messagetemplate",
-        "tasks.view_etiquettewords",
-        "tasks.add_etiquettewords",
-        "tasks.change_etiquettewords",
-        "tasks.delete_etiquettewords",
+        "concierge.manage_store_setup",
     ],
     Role.ADMIN: [
         "concierge.view_member",
@@ -77,6 +59,7 @@ ROLE_PERMISSIONS = {
         "concierge.import_data",
         "concierge.view_auditentry",
         "concierge.view_assignment",
+        "concierge.manage_store_setup",
         "concierge.view_store",
         "concierge.change_store",
         "concierge.view_staff",
@@ -92,10 +75,6 @@ ROLE_PERMISSIONS = {
         "concierge.view_tag",
         "concierge.add_tag",
         "concierge.change_tag",
-        "tasks.view_caretask",
-        "tasks.view_holiday",
-        "tasks.view_messagetemplate",
-        "tasks.view_etiquettewords",
     ],
 }
 
@@ -108,9 +87,11 @@ def sync_role_groups(**kwargs):
     """
     from django.contrib.auth.models import Group, Permission
 
+    from concierge import extensions
+
     rows = Permission.objects.values_list("pk", "content_type__app_label", "codename")
     known = {f"{app_label}.{codename}": pk for pk, app_label, codename in rows}
-    for role, dotted_names in ROLE_PERMISSIONS.items():
+    for role, dotted_names in extensions.role_permissions(ROLE_PERMISSIONS).items():
         group, _created = Group.objects.get_or_create(name=role.value)
         # Another app's permissions appear at its own post_migrate, which runs this again (see
         # TasksConfig.ready): the last run sees them all.

@@ -52,20 +52,28 @@ INSTALLED_APPS = [
     "channels",
     "concierge",
     "tasks",
+    "axes",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "concierge.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "concierge.middleware.IdleSessionMiddleware",
+    "concierge.middleware.PrivateResponseMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # After LocaleMiddleware and the user: a signed-in person's own language wins (see the module).
+    "concierge.middleware.StaffLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it turns a lockout into the login page's own answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "concierge.root_urls"
@@ -140,6 +148,16 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "concierge:home"
 LOGOUT_REDIRECT_URL = "login"
 
+# Failed logins (django-axes): a user name and an address are each locked out on their own after
+# LOGIN_FAILURE_LIMIT failures, for LOGIN_COOLOFF_MINUTES; a store manager can unlock a user name.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = float(os.environ.get("LOGIN_COOLOFF_MINUTES", "15")) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_CALLABLE = "concierge.views.login.locked_out"
+AXES_CLIENT_IP_CALLABLE = "concierge.views.login.client_ip"
+AXES_ENABLE_ADMIN = False
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -175,10 +193,37 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 if env_bool("BEHIND_HTTPS_PROXY"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# --- Security: shared tablets, Content-Security-Policy, HSTS -----------------------------------
+# A shared tablet signs out after a shift without use: the session lives this long after the last
+# request (IdleSessionMiddleware slides it). Ending it with the browser is a setting for the whole
+# installation, and a check box on the login page for one sign-in.
+SESSION_COOKIE_AGE = round(float(os.environ.get("SESSION_IDLE_HOURS", "10")) * 3600)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", default=False)
+# Browsers only keep HTTPS-only promises made over HTTPS, so HSTS goes with secure cookies.
+SECURE_HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", "31536000")) if SESSION_COOKIE_SECURE else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=False)
+# No inline script anywhere, so injected markup cannot run; the middleware adds the socket's origin.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"quiet_permission_denied": {"()": "concierge.log_filters.QuietPermissionDenied"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {"django.request": {"filters": ["quiet_permission_denied"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from concierge.views import alerts, assignments, imports, members, overview, shell
+from concierge.views import alerts, assignments, imports, members, overview, profile, shell, store_setup
 
 app_name = "concierge"
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("members/<int:pk>/contacts/", members.add_contact, name="add_contact"),
     path("members/<int:member_pk>/assign/", assignments.assign, name="assign"),
     path("imports/", imports.import_page, name="imports"),
+    path("profile/", profile.my_profile, name="profile"),
     path("alerts/", alerts.alert_list, name="alerts"),
     path("alerts/read/", alerts.mark_all_read, name="alerts_read_all"),
     path("alerts/<int:pk>/read/", alerts.mark_read, name="alert_read"),
@@ -26,4 +27,5 @@ urlpatterns = [
     path("assignments/<int:pk>/handover/decline/", assignments.decline_handover, name="decline_handover"),
     path("assignments/<int:pk>/handover/withdraw/", assignments.withdraw_handover, name="withdraw_handover"),
     path("assignments/<int:pk>/release/", assignments.release, name="release"),
+    *store_setup.urlpatterns,
 ]

@@ -1,25 +1,23 @@
 """Working care tasks and handing them out, one function per user intention.
 
-Same pattern as concierge.actions: one transaction, the rows locked, the transition's permission
-checked here, an AuditEntry per change, and alerts after commit. Refusals raise ActionRefused with
-a message for the user; nothing is written then.
+Kernel actions (concierge.workflow): one transaction, the rows locked in the global order, the
+transition's permission checked, an AuditEntry per change, and alerts after commit. Refusals raise
+ActionRefused with a message for the user; nothing is written then.
 """
 
 import datetime as dt
 
-from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
-from django_fsm import can_proceed, has_transition_perm
+from django.utils.translation import ngettext_lazy
 
-from concierge.actions import ActionRefused
-from concierge.alerts import alert
-from concierge.models import AuditEntry, ContactLog, Member, Staff
+from concierge.errors import ActionRefused
+from concierge.i18n import Message
+from concierge.models import ContactLog, Staff
 from concierge.roles import Role
+from concierge.workflow import action, alert, audit, audit_many, lock, lock_members, transition
 from tasks.models import CareTask
 
 ANSWER_FIELDS = ("satisfaction", "suggestions", "dormant_reason", "plan", "note", "message")
@@ -32,34 +30,15 @@ CHANNEL_OF_OUTCOME = {
 
 
 def _locked(task):
-    return CareTask.objects.select_for_update(of=("self",)).select_related("member", "store").get(pk=task.pk)
+    return lock(task, related=("member", "store"))
 
 
 def _transition(task, name, actor, *args):
-    method = getattr(task, name)
-    if not can_proceed(method):
-        raise ActionRefused(
-            _("This task is already “%(state)s”%(by)s.")
-            % {
-                "state": task.get_state_display(),
-                "by": _(" by %(name)s at %(time)s")
-                % {"name": task.closed_by, "time": timezone.localtime(task.closed_at).strftime("%H:%M")}
-                if task.closed_by_id and task.closed_at
-                else "",
-            }
-        )
-    if not has_transition_perm(method, actor):
-        raise ActionRefused(_("This task is not yours to work on."))
-    before = task.state
-    method(*args)
-    task.save()
-    return before
+    return transition(task, name, actor, *args, denied=_("This task is not yours to work on."))
 
 
-def _audit(action, task, actor, before, **data):
-    AuditEntry.record(
-        action, task, actor=actor, store=task.store, from_state=before, to_state=task.state, data=data
-    )
+def _audit(code, task, actor, before, **data):
+    audit(code, task, actor, before=before, **data)
 
 
 def _check_answers(task, outcome, answers):
@@ -76,6 +55,7 @@ def _check_answers(task, outcome, answers):
         raise ActionRefused(_("Record why the member stopped coming."))
 
 
+@action
 def complete_task(task, *, actor, outcome="", **answers):
     """Close the task with its outcome and the answers the cadence asks for.
 
@@ -87,20 +67,19 @@ def complete_task(task, *, actor, outcome="", **answers):
     answers = {
         name: value for name, value in answers.items() if name in ANSWER_FIELDS and value not in (None, "")
     }
-    with transaction.atomic():
-        task = _locked(task)
-        _check_answers(task, outcome, answers)
-        before = _transition(task, "complete", actor, actor, {"outcome": outcome, **answers})
-        if not task.is_review:
-            ContactLog.objects.create(
-                member=task.member,
-                staff=actor,
-                channel=CHANNEL_OF_OUTCOME.get(outcome, ContactLog.Channel.PHONE),
-                outcome=outcome,
-                note=_contact_note(task),
-                contacted_at=timezone.now(),
-            )
-        _audit("care_task.done", task, actor, before, outcome=outcome, **answers)
+    task = _locked(task)
+    _check_answers(task, outcome, answers)
+    before = _transition(task, "complete", actor, actor, {"outcome": outcome, **answers})
+    if not task.is_review:
+        ContactLog.objects.create(
+            member=task.member,
+            staff=actor,
+            channel=CHANNEL_OF_OUTCOME.get(outcome, ContactLog.Channel.PHONE),
+            outcome=outcome,
+            note=_contact_note(task),
+            contacted_at=timezone.now(),
+        )
+    _audit("care_task.done", task, actor, before, outcome=outcome, **answers)
     return task
 
 
@@ -117,25 +96,45 @@ def _contact_note(task):
     return note
 
 
+@action
 def snooze_task(task, *, actor, until):
     """Put the task off to a later date; tick opens it again that day."""
     if until <= timezone.localdate():
         raise ActionRefused(_("Choose a date after today."))
-    with transaction.atomic():
-        task = _locked(task)
-        before = _transition(task, "snooze", actor, until)
-        _audit("care_task.snoozed", task, actor, before, until=until.isoformat())
+    task = _locked(task)
+    before = _transition(task, "snooze", actor, until)
+    _audit("care_task.snoozed", task, actor, before, until=until.isoformat())
     return task
 
 
+@action
+def wake_task(task):
+    """tick: a snoozed task whose date has come is open again, due that day, and alerted again.
+
+    Returns the task, or None if another tick woke it first (the row is skipped while locked).
+    Side effects: AuditEntry "care_task.woken" with no actor (the system did it).
+    """
+    task = (
+        CareTask.objects.select_for_update(of=("self",), skip_locked=True)
+        .filter(pk=task.pk, state=CareTask.State.SNOOZED)
+        .first()
+    )
+    if task is None:
+        return None
+    task.due_alerted_at = None
+    before = _transition(task, "wake", None)
+    _audit("care_task.woken", task, None, before, why="date came")
+    return task
+
+
+@action
 def skip_task(task, *, actor, reason):
     """Drop the task with a reason (the member asked not to be called, ...)."""
     if not reason.strip():
         raise ActionRefused(_("Give a reason for skipping."))
-    with transaction.atomic():
-        task = _locked(task)
-        before = _transition(task, "skip", actor, actor, reason.strip())
-        _audit("care_task.skipped", task, actor, before, reason=reason.strip())
+    task = _locked(task)
+    before = _transition(task, "skip", actor, actor, reason.strip())
+    _audit("care_task.skipped", task, actor, before, reason=reason.strip())
     return task
 
 
@@ -190,29 +189,19 @@ def _share_out(tasks, receivers):
     return plan
 
 
-def _assign(tasks, receivers, *, actor, action, reason, from_user=None):
+def _assign(tasks, receivers, *, actor, code, reason, from_user=None):
     """Give the locked tasks to the receivers; audit each, alert each receiver once after commit."""
     plan = _share_out(tasks, receivers) if len(receivers) > 1 else {t.pk: receivers[0] for t in tasks}
     now = timezone.now()
-    content_type = ContentType.objects.get_for_model(CareTask)
-    entries = []
+    audit_many(
+        code,
+        tasks,
+        actor,
+        data_for=lambda task: {"from": task.assignee_id, "to": plan[task.pk].pk, "reason": reason},
+    )
     given = {}
     for task in tasks:
-        receiver = plan[task.pk]
-        entries.append(
-            AuditEntry(
-                action=action,
-                actor=actor,
-                store_id=task.store_id,
-                content_type=content_type,
-                object_id=str(task.pk),
-                object_repr=str(task)[:200],
-                from_state=task.state,
-                to_state=task.state,
-                data={"from": task.assignee_id, "to": receiver.pk, "reason": reason},
-            )
-        )
-        given.setdefault(receiver.pk, []).append(task.pk)
+        given.setdefault(plan[task.pk].pk, []).append(task.pk)
     today = timezone.localdate()
     for receiver_pk, pks in given.items():
         moved = CareTask.objects.filter(pk__in=pks)
@@ -220,27 +209,33 @@ def _assign(tasks, receivers, *, actor, action, reason, from_user=None):
         # own due alert on their day.
         moved.filter(due_date__lte=today).update(assignee_id=receiver_pk, due_alerted_at=now)
         moved.filter(due_date__gt=today).update(assignee_id=receiver_pk, due_alerted_at=None)
-    AuditEntry.objects.bulk_create(entries)
     receivers_by_pk = {r.pk: r for r in receivers}
     for receiver_pk, pks in given.items():
         if receiver_pk == actor.pk:
             continue
         if from_user is not None:
-            text = ngettext(
-                "%(count)d care task of %(name)s moved to you: %(reason)s",
-                "%(count)d care tasks of %(name)s moved to you: %(reason)s",
+            message = Message.counted(
+                ngettext_lazy(
+                    "%(count)d care task of %(name)s moved to you: %(reason)s",
+                    "%(count)d care tasks of %(name)s moved to you: %(reason)s",
+                ),
                 len(pks),
-            ) % {"count": len(pks), "name": from_user, "reason": reason}
+                name=str(from_user),
+                reason=reason,
+            )
         else:
-            text = ngettext(
-                "%(actor)s gave you %(count)d care task",
-                "%(actor)s gave you %(count)d care tasks",
+            message = Message.counted(
+                ngettext_lazy(
+                    "%(actor)s gave you %(count)d care task", "%(actor)s gave you %(count)d care tasks"
+                ),
                 len(pks),
-            ) % {"count": len(pks), "actor": actor}
-        alert([receivers_by_pk[receiver_pk]], "care_task.moved", text=text, link=reverse("tasks:my_day"))
+                actor=str(actor),
+            )
+        alert([receivers_by_pk[receiver_pk]], "care_task.moved", None, message, link=reverse("tasks:my_day"))
     return {receivers_by_pk[pk]: len(pks) for pk, pks in given.items()}
 
 
+@action
 def move_tasks(from_user, *, actor, to_users, reason):
     """Move all of an absent colleague's open and snoozed tasks to others, shared out evenly.
 
@@ -253,19 +248,16 @@ def move_tasks(from_user, *, actor, to_users, reason):
     _check_team_manager(actor, from_user.store_id)
     receivers = [user for user in to_users if user.pk != from_user.pk]
     _check_receivers(receivers, from_user.store_id)
-    with transaction.atomic():
-        tasks = list(
-            CareTask.objects.select_for_update()
-            .filter(assignee=from_user, state__in=CareTask.ACTIVE_STATES)
-            .order_by("due_date", "pk")
-        )
-        if not tasks:
-            raise ActionRefused(_("%(name)s has no open tasks to move.") % {"name": from_user})
-        return _assign(
-            tasks, receivers, actor=actor, action="care_task.moved", reason=reason, from_user=from_user
-        )
+    tasks = sorted(
+        lock(CareTask.objects.filter(assignee=from_user, state__in=CareTask.ACTIVE_STATES)),
+        key=lambda task: (task.due_date, task.pk),
+    )
+    if not tasks:
+        raise ActionRefused(_("%(name)s has no open tasks to move.") % {"name": from_user})
+    return _assign(tasks, receivers, actor=actor, code="care_task.moved", reason=reason, from_user=from_user)
 
 
+@action
 def hand_out_tasks(tasks, *, actor, to_users):
     """Give tasks from the store's pool (or anyone's) to colleagues, shared out evenly.
 
@@ -277,26 +269,22 @@ def hand_out_tasks(tasks, *, actor, to_users):
     store_id = tasks[0].store_id
     _check_team_manager(actor, store_id)
     _check_receivers(to_users, store_id)
-    with transaction.atomic():
-        locked = list(
-            CareTask.objects.select_for_update()
-            .filter(pk__in=[t.pk for t in tasks], store_id=store_id)
-            .order_by("pk")
-        )
-        expected = {t.pk: t.assignee_id for t in tasks}
-        for task in locked:
-            if task.state not in CareTask.ACTIVE_STATES or task.assignee_id != expected[task.pk]:
-                raise ActionRefused(
-                    _("%(task)s changed meanwhile; nothing was handed out. Look again.") % {"task": task}
-                )
-        if len(locked) != len(tasks):
-            raise ActionRefused(_("Some tasks are gone; nothing was handed out. Look again."))
-        return _assign(locked, list(to_users), actor=actor, action="care_task.handed_out", reason="")
+    locked = lock(CareTask.objects.filter(pk__in=[t.pk for t in tasks], store_id=store_id))
+    expected = {t.pk: t.assignee_id for t in tasks}
+    for task in locked:
+        if task.state not in CareTask.ACTIVE_STATES or task.assignee_id != expected[task.pk]:
+            raise ActionRefused(
+                _("%(task)s changed meanwhile; nothing was handed out. Look again.") % {"task": task}
+            )
+    if len(locked) != len(tasks):
+        raise ActionRefused(_("Some tasks are gone; nothing was handed out. Look again."))
+    return _assign(locked, list(to_users), actor=actor, code="care_task.handed_out", reason="")
 
 
 # ---- outreach pause ------------------------------------------------------------------------------
 
 
+@action
 def pause_outreach(member, *, actor, until, reason):
     """Pause sales-minded outreach to a member until a date (care goes on).
 
@@ -311,36 +299,37 @@ def pause_outreach(member, *, actor, until, reason):
         raise ActionRefused(_("Choose today or a later date."))
     if not reason:
         raise ActionRefused(_("Give a reason for the pause."))
-    with transaction.atomic():
-        member = Member.objects.select_for_update().get(pk=member.pk)
-        member.outreach_paused_until = until
-        member.outreach_pause_reason = reason[:200]
-        member.save(update_fields=["outreach_paused_until", "outreach_pause_reason", "updated_at"])
-        # A call already put off to a day inside the pause would otherwise open during it.
-        held = list(
-            CareTask.objects.select_for_update()
-            .filter(member=member, kind__in=CareTask.SALES_MINDED)
-            .filter(Q(state=CareTask.State.OPEN) | Q(state=CareTask.State.SNOOZED, snoozed_until__lte=until))
+    member = lock_members([member.pk])[member.pk]
+    member.outreach_paused_until = until
+    member.outreach_pause_reason = reason
+    member.save(update_fields=["outreach_paused_until", "outreach_pause_reason", "updated_at"])
+    # A call already put off to a day inside the pause would otherwise open during it.
+    held = lock(
+        CareTask.objects.filter(member=member, kind__in=CareTask.SALES_MINDED).filter(
+            Q(state=CareTask.State.OPEN) | Q(state=CareTask.State.SNOOZED, snoozed_until__lte=until)
         )
-        wake_on = until + dt.timedelta(days=1)
-        for task in held:
-            before = task.state
-            if before == CareTask.State.OPEN:
-                task.snooze(wake_on)
-            else:
-                task.snoozed_until = wake_on
-            task.save()
-            _audit("care_task.snoozed", task, actor, before, until=wake_on.isoformat(), why="pause")
-        AuditEntry.record(
-            "member.outreach_paused",
-            member,
-            actor=actor,
-            store=member.store,
-            data={"until": until.isoformat(), "reason": reason, "held_tasks": [t.pk for t in held]},
-        )
+    )
+    wake_on = until + dt.timedelta(days=1)
+    for task in held:
+        before = task.state
+        if before == CareTask.State.OPEN:
+            task.snooze(wake_on)
+        else:
+            task.snoozed_until = wake_on
+        task.save()
+        _audit("care_task.snoozed", task, actor, before, until=wake_on.isoformat(), why="pause")
+    audit(
+        "member.outreach_paused",
+        member,
+        actor,
+        until=until.isoformat(),
+        reason=reason,
+        held_tasks=[t.pk for t in held],
+    )
     return member
 
 
+@action
 def resume_outreach(member, *, actor):
     """End a member's outreach pause now; win-back calls it held are open again today.
 
@@ -348,24 +337,25 @@ def resume_outreach(member, *, actor):
     """
     if not actor.has_perm("tasks.pause_outreach") or actor.store_id != member.store_id:
         raise ActionRefused(_("You may not change this member's outreach."))
-    with transaction.atomic():
-        member = Member.objects.select_for_update().get(pk=member.pk)
-        if member.outreach_paused_until is None:
-            raise ActionRefused(_("Outreach to %(member)s is not paused.") % {"member": member.name})
-        held_until = member.outreach_paused_until + dt.timedelta(days=1)
-        member.outreach_paused_until = None
-        member.outreach_pause_reason = ""
-        member.save(update_fields=["outreach_paused_until", "outreach_pause_reason", "updated_at"])
-        today = timezone.localdate()
-        for task in CareTask.objects.select_for_update().filter(
+    member = lock_members([member.pk])[member.pk]
+    if member.outreach_paused_until is None:
+        raise ActionRefused(_("Outreach to %(member)s is not paused.") % {"member": member.name})
+    held_until = member.outreach_paused_until + dt.timedelta(days=1)
+    member.outreach_paused_until = None
+    member.outreach_pause_reason = ""
+    member.save(update_fields=["outreach_paused_until", "outreach_pause_reason", "updated_at"])
+    today = timezone.localdate()
+    for task in lock(
+        CareTask.objects.filter(
             member=member,
             kind__in=CareTask.SALES_MINDED,
             state=CareTask.State.SNOOZED,
             snoozed_until=held_until,
-        ):
-            task.snoozed_until = max(task.due_date, today)
-            task.wake()
-            task.save()
-            _audit("care_task.woken", task, actor, CareTask.State.SNOOZED, why="pause ended")
-        AuditEntry.record("member.outreach_resumed", member, actor=actor, store=member.store)
+        )
+    ):
+        task.snoozed_until = max(task.due_date, today)
+        task.wake()
+        task.save()
+        _audit("care_task.woken", task, actor, CareTask.State.SNOOZED, why="pause ended")
+    audit("member.outreach_resumed", member, actor)
     return member

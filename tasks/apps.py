@@ -3,6 +3,8 @@ from django.db.models.signals import post_migrate
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from concierge.roles import Role
+
 
 class TasksConfig(AppConfig):
     name = "tasks"
@@ -17,6 +19,42 @@ class TasksConfig(AppConfig):
 
     # Hooks the core asks for (concierge/extensions.py).
 
+    # What each role may do with care tasks and the care set-up: merged with the core's in the groups.
+    role_permissions = {
+        Role.VIP_MANAGER: [
+            "tasks.view_caretask",
+            "tasks.change_caretask",
+            "tasks.pause_outreach",
+        ],
+        Role.COMPLAINT_HANDLER: [
+            "tasks.pause_outreach",
+        ],
+        Role.STORE_MANAGER: [
+            "tasks.view_caretask",
+            "tasks.change_caretask",
+            "tasks.manage_team_tasks",
+            "tasks.pause_outreach",
+            "tasks.view_holiday",
+            "tasks.add_holiday",
+            "tasks.change_holiday",
+            "tasks.delete_holiday",
+            "tasks.view_messagetemplate",
+            "tasks.add_messagetemplate",
+            "tasks.change_messagetemplate",
+            "tasks.delete_messagetemplate",
+            "tasks.view_etiquettewords",
+            "tasks.add_etiquettewords",
+            "tasks.change_etiquettewords",
+            "tasks.delete_etiquettewords",
+        ],
+        Role.ADMIN: [
+            "tasks.view_caretask",
+            "tasks.view_holiday",
+            "tasks.view_messagetemplate",
+            "tasks.view_etiquettewords",
+        ],
+    }
+
     def nav_items(self, user):
         # The store manager's own tasks are a row of the team view: one link keeps the header on one row.
         if user.has_perm("tasks.manage_team_tasks"):
@@ -27,6 +65,33 @@ class TasksConfig(AppConfig):
 
     def home_url(self, user):
         return reverse("tasks:my_day") if user.has_perm("tasks.change_caretask") else None
+
+    def next_steps(self, user, member_ids):
+        """The user's next open care task with each of these members, in one query."""
+        from django.utils import timezone
+
+        from concierge.extensions import NextStep
+        from tasks.models import CareTask
+
+        if not user.has_perm("tasks.change_caretask"):
+            return {}
+        today = timezone.localdate()
+        steps = {}
+        for task in (
+            CareTask.objects.visible_to(user)
+            .filter(assignee=user, member_id__in=member_ids, state=CareTask.State.OPEN)
+            .only("member_id", "kind", "due_date")
+            .order_by("member_id", "due_date", "pk")
+        ):
+            if task.member_id not in steps:
+                late = task.due_date < today
+                steps[task.member_id] = NextStep(task.due_date, task.get_kind_display(), late)
+        return steps
+
+    def seed_demo(self, store, today):
+        from tasks.demo import seed_demo
+
+        seed_demo(store, today)
 
     def member_sections(self, request, member):
         from tasks.views.member import member_sections

@@ -79,12 +79,11 @@ def ensure_festivals(store, years):
     A festival already filled in is left as the store made it (renamed, moved, greetings off), and a
     store's own dates are never touched. Names are written in the store's language.
     """
-    from django.conf import settings
     from django.utils import translation
 
     from tasks.models import Holiday
 
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(store.default_language):
         rows = [
             Holiday(store=store, name=str(name), date=day, source=f"{key}:{year}")
             for year in years

@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from concierge.forms import NoteField
 from concierge.forms_params import BoundedDateField, IdField, ModelMultipleChoiceByIdField
 from concierge.models import ContactLog
 from tasks.models import CareTask
@@ -30,27 +31,24 @@ class CompleteForm(forms.Form):
     why = forms.ChoiceField(
         label=_("Why they stopped coming"), required=False, choices=CareTask.DormantReason.choices
     )
-    suggestions = forms.CharField(
+    suggestions = NoteField(
         label=_("Suggestions"),
         required=False,
-        max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2, "placeholder": _("What they would like us to do better")}),
     )
-    plan = forms.CharField(
+    plan = NoteField(
         label=_("Plan"),
         required=False,
-        max_length=2000,
         widget=forms.Textarea(
             attrs={"rows": 2, "placeholder": _("When and how to get in touch, and what to offer")}
         ),
     )
-    note = forms.CharField(
+    note = NoteField(
         label=_("Note"),
         required=False,
-        max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2, "placeholder": _("Anything to remember next time")}),
     )
-    message = forms.CharField(label=_("Message"), required=False, max_length=2000, widget=forms.Textarea)
+    message = NoteField(label=_("Message"), required=False)
 
     def __init__(self, *args, task, **kwargs):
         super().__init__(*args, **kwargs)

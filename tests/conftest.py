@@ -95,3 +95,63 @@ def english(settings):
     settings.LANGUAGE_CODE = "en"
     with translation.override("en"):
         yield
+
+
+class Inbox:
+    """Sockets of staff members on the real channel layer: what `alerts.push` sends them arrives here.
+
+    `listen(*users)` opens one channel per user in the user's group (as a connected tablet would);
+    `received()` drains them and returns [(user, html)], oldest first. Its own event loop is kept
+    for every call, as a socket's would be (the Redis layer binds its receive buffers to a loop).
+    """
+
+    def __init__(self):
+        import asyncio
+
+        from channels.layers import get_channel_layer
+
+        self.layer = get_channel_layer()
+        self.loop = asyncio.new_event_loop()
+        self.channels = {}
+
+    def listen(self, *users):
+        from concierge.alerts import user_group
+
+        for user in users:
+            channel = self.loop.run_until_complete(self.layer.new_channel())
+            self.loop.run_until_complete(self.layer.group_add(user_group(user.pk), channel))
+            self.channels[channel] = user
+        return self
+
+    def received(self):
+        import asyncio
+
+        async def drain():
+            got = []
+            for channel, user in self.channels.items():
+                while True:
+                    try:
+                        message = await asyncio.wait_for(self.layer.receive(channel), timeout=0.1)
+                    except TimeoutError:
+                        break
+                    got.append((user, message["html"]))
+            return got
+
+        return self.loop.run_until_complete(drain())
+
+    def close(self):
+        from concierge.alerts import user_group
+
+        for channel, user in self.channels.items():
+            self.loop.run_until_complete(self.layer.group_discard(user_group(user.pk), channel))
+        if hasattr(self.layer, "close_pools"):  # Redis: this loop's connections go with it
+            self.loop.run_until_complete(self.layer.close_pools())
+        self.loop.close()
+
+
+@pytest.fixture
+def inbox():
+    """Listen to the live pushes some staff would get (see Inbox)."""
+    listening = Inbox()
+    yield listening
+    listening.close()

@@ -121,10 +121,16 @@ def project_forms():
     return found
 
 
+# Fields a form adds in __init__ (their choices depend on the user or the store).
+EXTRA_FIELDS = {
+    "TaskPlaceForm": ["from"],  # "from" is a Python keyword
+    "StaffCreateForm": ["roles", "caseload_limit"],
+    "StaffEditForm": ["roles", "caseload_limit"],
+}
+
+
 def _fields(form_class, prefix=""):
-    names = list(form_class.base_fields)
-    if form_class.__name__ == "TaskPlaceForm":
-        names.append("from")  # added in __init__: "from" is a Python keyword
+    names = [*form_class.base_fields, *EXTRA_FIELDS.get(form_class.__name__, [])]
     return [f"{prefix}-{name}" if prefix else name for name in names]
 
 
@@ -134,7 +140,8 @@ def _category_prefix():
     return f"{EtiquetteWords.Category.values[0]}-en"
 
 
-# form class name -> (method, URL name, path parameters from a store, persona(s), field prefix)
+# form class name -> (method, URL name, path parameters from a store, persona(s), field prefix from a
+# store, or "")
 FORM_PAGES = {
     "MemberSearchForm": ("GET", "concierge:member_search", lambda s: [], "front_desk", ""),
     "ContactForm": ("POST", "concierge:add_contact", lambda s: [s.member.pk], "front_desk", ""),
@@ -200,10 +207,36 @@ FORM_PAGES = {
         "tasks:edit_words",
         lambda s: _category_prefix().rsplit("-", 1),
         "store_manager",
-        "prefix",
+        lambda s: _category_prefix(),
     ),
     "HolidayForm": ("POST", "tasks:edit_holiday", lambda s: [s.holiday.pk], "store_manager", ""),
     "GreetingsForm": ("POST", "tasks:holiday_greetings", lambda s: [s.holiday.pk], "store_manager", ""),
+    "LanguageForm": ("POST", "concierge:profile", lambda s: [], "vip_manager", ""),
+    "LoginForm": ("POST", "login", lambda s: [], "anonymous", ""),
+    "StaffCreateForm": ("POST", "concierge:setup_staff_new", lambda s: [], ("store_manager", "admin"), ""),
+    "StaffEditForm": (
+        "POST",
+        "concierge:setup_staff_detail",
+        lambda s: [s.staff["vip_manager"].pk],
+        "store_manager",
+        "",
+    ),
+    "PasswordResetForm": (
+        "POST",
+        "concierge:setup_staff_password",
+        lambda s: [s.staff["vip_manager"].pk],
+        "store_manager",
+        "",
+    ),
+    "TierProgramForm": ("POST", "concierge:setup_tiers", lambda s: [], "store_manager", lambda s: "program"),
+    "TierForm": ("POST", "concierge:setup_tier_add", lambda s: [], "store_manager", lambda s: "new"),
+    "RemoveTierForm": (
+        "POST",
+        "concierge:setup_tier_remove",
+        lambda s: [s.member.tier_id],
+        "store_manager",
+        lambda s: f"remove-{s.member.tier_id}",
+    ),
 }
 
 
@@ -233,10 +266,10 @@ def test_fuzzed_form_never_gives_an_error_page(world, client, form_name, persona
 
     method, url_name, args, _personas, prefix = FORM_PAGES[form_name]
     form_class = next(cls for cls in project_forms() if cls.__name__ == form_name)
-    if prefix:
-        prefix = _category_prefix()
+    prefix = prefix(world.a) if prefix else ""
     url = reverse(url_name, args=args(world.a))
-    client.force_login(world.persona(persona))
+    if persona != "anonymous":
+        client.force_login(world.persona(persona))
 
     def post(data, htmx, upload):
         headers = HTMX if htmx else {}

@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
+from concierge.i18n import render_stored
 from concierge.roles import Role
 
 from .members import StoreScopedQuerySet
@@ -115,6 +116,18 @@ class Assignment(models.Model):
     def __str__(self):
         return f"{self.member} → {self.manager}"
 
+    # Reasons the system writes are stored as codes and shown in the reader's language; anything
+    # else in `reason` or `end_reason` was typed by a person and is shown as typed.
+    SYSTEM_REASONS = {"handover": _("handed over")}
+
+    @property
+    def reason_display(self):
+        return self.SYSTEM_REASONS.get(self.reason, self.reason)
+
+    @property
+    def end_reason_display(self):
+        return self.SYSTEM_REASONS.get(self.end_reason, self.end_reason)
+
     # Transitions change fields in memory only; actions.py saves, audits and alerts.
 
     @transition(
@@ -178,6 +191,9 @@ class Alert(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="alerts"
     )
     kind = models.CharField(_("kind"), max_length=40, help_text=_("Dotted code, e.g. assignment.proposed"))
+    # The message as code and parameters (concierge.i18n.Message), shown in the reader's language.
+    message = models.JSONField(_("message"), null=True, blank=True)
+    # The message as the recipient read it when it was made; all that alerts from before had.
     text = models.CharField(_("text"), max_length=300)
     link = models.CharField(_("link"), max_length=300, blank=True)
     content_type = models.ForeignKey(
@@ -201,4 +217,9 @@ class Alert(models.Model):
         ]
 
     def __str__(self):
-        return self.text
+        return self.display_text
+
+    @property
+    def display_text(self):
+        """The alert in the active language (the reader's); old alerts have their text only."""
+        return render_stored(self.message, self.text)

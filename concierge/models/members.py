@@ -172,6 +172,16 @@ class Purchase(models.Model):
     purchased_at = models.DateTimeField(_("purchased at"))
     # Returns are negative amounts; zero-amount rows are visits without spend.
     amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
+    # What was bought, as the till or the import names it: a VIP manager asks "how is the coat?".
+    # The database default keeps raw loads that name no items (bench/generate.py's COPY) working.
+    items = models.CharField(
+        _("items"),
+        max_length=200,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_("Brand, category or description."),
+    )
     staff = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("staff"),

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.functional import cached_property
@@ -17,14 +18,21 @@ class Store(models.Model):
         blank=True,
         related_name="stores",
     )
+    # Blank: the site's default (settings.LANGUAGE_CODE). What staff without a preference read.
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, blank=True)
 
     class Meta:
         verbose_name = _("store")
         verbose_name_plural = _("stores")
         ordering = ["code"]
+        permissions = [("manage_store_setup", _("Can set up the store: staff accounts and the tier program"))]
 
     def __str__(self):
         return self.name
+
+    @property
+    def default_language(self):
+        return self.language or settings.LANGUAGE_CODE
 
 
 class Staff(AbstractUser):
@@ -44,6 +52,13 @@ class Staff(AbstractUser):
         default=60,
         help_text=_("How many VIPs this VIP manager can look after at most."),
     )
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_("Blank: the store's language."),
+    )
 
     class Meta:
         verbose_name = _("staff member")
@@ -58,6 +73,15 @@ class Staff(AbstractUser):
 
     def has_role(self, *roles):
         return any(str(role) in self.role_codes for role in roles)
+
+    @property
+    def preferred_language(self):
+        """The language this person's pages, alerts and pushes are in: theirs, else the store's."""
+        if self.language:
+            return self.language
+        if self.store_id:
+            return self.store.default_language
+        return settings.LANGUAGE_CODE
 
     @property
     def roles(self):

@@ -95,3 +95,42 @@ def ago(value):
     if days == 1:
         return _("yesterday")
     return ngettext("%(count)d day ago", "%(count)d days ago", days) % {"count": days}
+
+
+# Past this many characters or lines a note may need clamping, with "show more"; the page's script
+# hides the toggle where the text fits in its lines after all.
+CLAMP_CHARS = 90
+CLAMP_LINES = 4
+
+
+@register.filter
+def may_run_long(text):
+    """Whether a note may take more than a few lines on a portrait tablet."""
+    text = str(text or "")
+    return len(text) > CLAMP_CHARS or text.count("\n") >= CLAMP_LINES
+
+
+# As many header links as fit in one row beside the brand, the bell and the user menu on an 820 px
+# portrait tablet, in Chinese and in English; past that, the rest go under "More".
+NAV_INLINE = 5
+
+
+@register.simple_tag
+def nav_layout(items, active):
+    """The header's links split into the row and the "More" menu.
+
+    With more links than fit, the row keeps the first everyday links in their order and "More" takes
+    the rest (the rarely used ones are first in line for it). The page the user is on always shows:
+    in the row, or as the label of "More" itself (`current`).
+    """
+    items = list(items or [])
+    if len(items) <= NAV_INLINE:
+        return {"inline": items, "more": [], "current": None}
+    everyday = [item for item in items if not item.rarely_used]
+    inline_keys = {item.key for item in everyday[: NAV_INLINE - 1]}
+    more = [item for item in items if item.key not in inline_keys]
+    return {
+        "inline": [item for item in items if item.key in inline_keys],
+        "more": more,
+        "current": next((item for item in more if item.key == active), None),
+    }

@@ -6,14 +6,14 @@ A refusal comes back as a message on the page the user was on; nothing is half-w
 
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from concierge import actions
+from concierge import actions, extensions
 from concierge.actions import OPEN_STATES, ActionRefused
 from concierge.forms import (
     AssignForm,
@@ -25,11 +25,19 @@ from concierge.forms import (
     vip_managers_of,
 )
 from concierge.forms_params import ClientBookQueryForm, read_query
-from concierge.models import Assignment, Member, Staff
+from concierge.models import Assignment, ContactLog, Member, Staff
 from concierge.roles import Role
 from concierge.views import responses
 
 PAGE_SIZE = 50
+
+VALUE_RANK = Case(
+    When(member__value_class="A", then=Value(0)),
+    When(member__value_class="B", then=Value(1)),
+    When(member__value_class="C", then=Value(2)),
+    default=Value(3),
+    output_field=IntegerField(),
+)
 
 
 def _form_errors(form):
@@ -60,10 +68,15 @@ def caseloads(store_id):
 # ---- pages -------------------------------------------------------------------------------------
 
 
-def client_book_context(request):
+def client_book_context(request, *, spread_form=None, failed_form=None, failed_pk=None):
+    """The client book. A form sent back with errors (`spread_form`, or `failed_form` for the release
+    or move-book form of row `failed_pk`) is drawn open in its place, with the user's own input."""
     user = request.user
-    query = read_query(ClientBookQueryForm, request.GET if request.method == "GET" else request.POST)
+    # The half and page shown: from the link, or from the form posted on that page.
+    query = read_query(ClientBookQueryForm, {**request.POST.dict(), **request.GET.dict()})
     show = query["show"]
+    if isinstance(failed_form, ReasonForm):
+        show = "assigned"  # a release form sent back is on a member who has a manager
     current = Assignment.objects.filter(state__in=OPEN_STATES).select_related("manager")
     members = (
         Member.objects.visible_to(user)
@@ -82,13 +95,35 @@ def client_book_context(request):
     )
     for member in page.object_list:
         member.current = with_allowed(member.open_assignments, user)[0] if member.open_assignments else None
+        if member.current:
+            failed = isinstance(failed_form, ReasonForm) and member.current.pk == failed_pk
+            member.current.release_form = (
+                failed_form if failed else ReasonForm(auto_id=f"release{member.current.pk}_%s")
+            )
+            member.current.release_open = failed
+    managers = caseloads(user.store_id)
+    spread_form = spread_form or SpreadForm(store_id=user.store_id)
+    # After an error the user's own choice stays; a fresh form offers everyone with room.
+    chosen = set(spread_form.data.getlist("managers")) if spread_form.is_bound else None
+    for manager in managers:
+        manager.spread_checked = (
+            str(manager.pk) in chosen if chosen is not None else manager.caseload < manager.caseload_limit
+        )
+        failed = isinstance(failed_form, MoveBookForm) and manager.pk == failed_pk
+        manager.move_form = (
+            failed_form
+            if failed
+            else MoveBookForm(store_id=user.store_id, exclude_id=manager.pk, auto_id=f"move{manager.pk}_%s")
+        )
+        manager.move_open = failed
+        manager.move_to = set(failed_form.data.getlist("to_managers")) if failed else None
     return {
         "active_nav": "clientbook",
         "show": "assigned" if show == "assigned" else "unassigned",
         "counts": counts,
         "page": page,
-        "managers": caseloads(user.store_id),
-        "spread_form": SpreadForm(store_id=user.store_id),
+        "managers": managers,
+        "spread_form": spread_form,
         "handovers": with_allowed(
             Assignment.objects.visible_to(user)
             .filter(state=Assignment.State.HANDOVER_REQUESTED)
@@ -98,32 +133,62 @@ def client_book_context(request):
     }
 
 
+def _with_member_facts(assignments, user):
+    """Put on each assignment's member what the VIP manager looks for first: the last contact and
+    the next thing coming up (a care task, an appointment: asked of the apps, one query each)."""
+    next_steps = extensions.next_steps(user, {assignment.member_id for assignment in assignments})
+    for assignment in assignments:
+        assignment.member.next_step = next_steps.get(assignment.member_id)
+    return assignments
+
+
 def my_vips_context(request, *, handover_pk=None, handover_form=None):
     user = request.user
-    mine = Assignment.objects.visible_to(user).filter(manager=user).select_related("member", "member__tier")
+    last_contact = ContactLog.objects.filter(member=OuterRef("member_id")).order_by("-contacted_at", "-pk")
+    mine = (
+        Assignment.objects.visible_to(user)
+        .select_related("member", "member__tier")
+        .annotate(
+            last_contact_at=Subquery(last_contact.values("contacted_at")[:1]),
+            last_contact_channel=Subquery(last_contact.values("channel")[:1]),
+        )
+        # The most valuable first, as on My day: a book is worked from the top.
+        .order_by(VALUE_RANK, "-member__spend_12m", "member__name", "pk")
+    )
     book = with_allowed(
-        mine.filter(state__in=Assignment.CURRENT_STATES)
-        .select_related("handover_to")
-        .order_by("member__name"),
+        mine.filter(manager=user, state__in=Assignment.CURRENT_STATES).select_related("handover_to"), user
+    )
+    proposals = with_allowed(mine.filter(manager=user, state=Assignment.State.PROPOSED), user)
+    offered = with_allowed(
+        mine.filter(state=Assignment.State.HANDOVER_REQUESTED, handover_to=user).select_related("manager"),
         user,
     )
-    blank = HandoverForm(store_id=user.store_id, exclude_id=user.pk)
+    _with_member_facts([*book, *proposals, *offered], user)
+    # Each row's form has its own ids; the colleagues are loaded once for all of them.
+    colleagues = [("", HandoverForm.base_fields["colleague"].empty_label)] + [
+        (colleague.pk, str(colleague)) for colleague in vip_managers_of(user.store_id).exclude(pk=user.pk)
+    ]
     for assignment in book:
         # The form that failed keeps its input and errors, open under its member.
         failed = assignment.pk == handover_pk
-        assignment.handover_form = handover_form if failed else blank
+        if failed:
+            assignment.handover_form = handover_form
+        else:
+            assignment.handover_form = HandoverForm(
+                store_id=user.store_id, exclude_id=user.pk, auto_id=f"handover{assignment.pk}_%s"
+            )
+            assignment.handover_form.fields["colleague"].choices = colleagues
         assignment.handover_open = failed
+    channels = dict(ContactLog.Channel.choices)
+    for assignment in [*book, *proposals, *offered]:
+        assignment.last_contact_channel_label = channels.get(assignment.last_contact_channel, "")
     return {
         "active_nav": "my_vips",
-        "proposals": with_allowed(mine.filter(state=Assignment.State.PROPOSED), user),
+        "proposals": proposals,
         "book": book,
-        "offered": with_allowed(
-            Assignment.objects.visible_to(user)
-            .filter(state=Assignment.State.HANDOVER_REQUESTED, handover_to=user)
-            .select_related("member", "manager"),
-            user,
-        ),
-        "caseload": mine.filter(state__in=OPEN_STATES).count(),
+        "offered": offered,
+        # The counts are the rows below: the book, and the VIPs waiting for an answer.
+        "waiting": len(proposals) + len(offered),
     }
 
 
@@ -204,8 +269,9 @@ def assign(request, member_pk):
 def spread(request):
     user = request.user
     form = SpreadForm(request.POST, store_id=user.store_id)
+    # Every refusal draws the form again with the user's own class and managers chosen.
     if not form.is_valid():
-        return respond(request, refused=_form_errors(form))
+        return respond(request, refused=_("Check the spread form."), spread_form=form)
     members = (
         Member.objects.visible_to(user)
         .filter(tier__dedicated_manager=True)
@@ -216,13 +282,19 @@ def spread(request):
         members = members.filter(value_class=form.cleaned_data["value_class"])
     members = list(members)
     if not members:
-        return respond(request, refused=_("There is no unassigned member of that class."))
-    return _run(
+        nobody = _("There is no unassigned member of that class.")
+        form.add_error("value_class", nobody)
+        return respond(request, refused=nobody, spread_form=form)
+    managers = list(form.cleaned_data["managers"])
+    try:
+        actions.spread_members(members, managers, actor=user)
+    except ActionRefused as refused:
+        form.add_error(None, refused.message)
+        return respond(request, refused=refused.message, spread_form=form)
+    return respond(
         request,
-        "concierge:client_book",
-        lambda: actions.spread_members(members, list(form.cleaned_data["managers"]), actor=user),
-        _("%(count)s members spread across %(managers)s VIP managers.")
-        % {"count": len(members), "managers": len(form.cleaned_data["managers"])},
+        done=_("%(count)s members spread across %(managers)s VIP managers.")
+        % {"count": len(members), "managers": len(managers)},
     )
 
 
@@ -235,9 +307,11 @@ def move_book(request, manager_pk):
     ).first()
     if manager is None:
         raise Http404
-    form = MoveBookForm(request.POST, store_id=user.store_id, exclude_id=manager.pk)
+    form = MoveBookForm(
+        request.POST, store_id=user.store_id, exclude_id=manager.pk, auto_id=f"move{manager.pk}_%s"
+    )
     if not form.is_valid():
-        return respond(request, refused=_form_errors(form))
+        return respond(request, refused=_("Check the form."), failed_form=form, failed_pk=manager.pk)
     return _run(
         request,
         "concierge:client_book",
@@ -296,7 +370,9 @@ def decline(request, pk):
 @permission_required("concierge.view_assignment", raise_exception=True)
 def request_handover(request, pk):
     assignment = _assignment_for(request.user, pk)
-    form = HandoverForm(request.POST, store_id=request.user.store_id, exclude_id=request.user.pk)
+    form = HandoverForm(
+        request.POST, store_id=request.user.store_id, exclude_id=request.user.pk, auto_id=f"handover{pk}_%s"
+    )
     if not form.is_valid():
         # The handover form lives on My VIPs, whoever sent it.
         return respond(
@@ -323,9 +399,9 @@ def request_handover(request, pk):
 @permission_required("concierge.change_assignment", raise_exception=True)
 def release(request, pk):
     assignment = _assignment_for(request.user, pk)
-    form = ReasonForm(request.POST)
+    form = ReasonForm(request.POST, auto_id=f"release{assignment.pk}_%s")
     if not form.is_valid():
-        return respond(request, refused=_form_errors(form))
+        return respond(request, refused=_("Check the form."), failed_form=form, failed_pk=assignment.pk)
     return _run(
         request,
         "concierge:client_book",

@@ -3,7 +3,6 @@
 import datetime as dt
 
 from django.contrib.auth.decorators import permission_required
-from django.db import transaction
 from django.db.models import Case, IntegerField, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
@@ -11,10 +10,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from concierge import extensions
+from concierge import actions, extensions
+from concierge.errors import ActionRefused
 from concierge.forms import ContactForm, MemberSearchForm
 from concierge.forms_params import offset_of
-from concierge.models import AuditEntry, ContactLog, Member
+from concierge.models import Member
 from concierge.views.responses import render_page, respond, wants_partial
 
 SEARCH_LIMIT = 25
@@ -189,31 +189,6 @@ def member_detail(request, pk):
     return render_page(request, "concierge/member_detail.html", detail_context(request, member))
 
 
-def log_contact(member, *, actor, channel, outcome, note=""):
-    """Record that a member of staff was in touch with a member.
-
-    Side effects, in one transaction: a ContactLog row stamped now and by the actor, and an
-    AuditEntry "member.contacted".
-    """
-    with transaction.atomic():
-        contact = ContactLog.objects.create(
-            member=member,
-            staff=actor,
-            channel=channel,
-            outcome=outcome,
-            note=note,
-            contacted_at=timezone.now(),
-        )
-        AuditEntry.record(
-            "member.contacted",
-            member,
-            actor=actor,
-            store=member.store,
-            data={"contact": contact.pk, "channel": channel, "outcome": outcome},
-        )
-    return contact
-
-
 @require_POST
 @permission_required("concierge.add_contactlog", raise_exception=True)
 def add_contact(request, pk):
@@ -221,8 +196,12 @@ def add_contact(request, pk):
     form = ContactForm(request.POST)
     new_contact_id = None
     if form.is_valid():
-        new_contact_id = log_contact(member, actor=request.user, **form.cleaned_data).pk
-        form = ContactForm()
+        try:
+            new_contact_id = actions.log_contact(member, actor=request.user, **form.cleaned_data).pk
+        except ActionRefused as refused:
+            form.add_error(None, refused.message)
+        else:
+            form = ContactForm()
 
     def draw(notice):
         context = detail_context(request, member, contact_form=form, new_contact_id=new_contact_id)

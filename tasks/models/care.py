@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
+from concierge.i18n import render_stored
 from concierge.models import ContactLog
 from concierge.models.members import StoreScopedQuerySet
 from concierge.roles import Role
@@ -68,6 +69,9 @@ class CareTask(models.Model):
     period = models.CharField(_("period"), max_length=32)
     due_date = models.DateField(_("due"))
     reason = models.CharField(_("why"), max_length=300)
+    # The reason as code and parameters (concierge.i18n.Message), shown in the reader's language;
+    # `reason` keeps it as text in the store's language (search, and tasks made before).
+    reason_message = models.JSONField(_("why (message)"), null=True, blank=True)
     # The holiday or solar term a greeting is for (中秋节, 立冬): fills the draft message.
     occasion = models.CharField(_("occasion"), max_length=50, blank=True)
     state = FSMField(_("state"), choices=State.choices, default=State.OPEN, protected=True)
@@ -141,6 +145,10 @@ class CareTask(models.Model):
         {Kind.BIRTHDAY_GREETING, Kind.ANNIVERSARY_GREETING, Kind.HOLIDAY_GREETING, Kind.SEASON_GREETING}
     )
     ACTIVE_STATES = (State.OPEN, State.SNOOZED)
+
+    @property
+    def display_reason(self):
+        return render_stored(self.reason_message, self.reason)
 
     @property
     def is_call(self):

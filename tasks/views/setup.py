@@ -9,18 +9,18 @@ htmx swaps them in. Rows are the user's store's only; another store's holiday is
 from django.conf import settings
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from concierge.decorators import store_required
+from concierge.errors import ActionRefused
 from concierge.views.responses import render_page, respond, wants_partial
-from tasks import etiquette, messages
-from tasks.calendar import ensure_festivals
+from tasks import etiquette, messages, setup_actions
 from tasks.forms import DraftCheckForm
 from tasks.forms_setup import GreetingsForm, HolidayForm, MessageTemplateForm, WordListForm
 from tasks.models import CareTask, EtiquetteWords, Holiday, MessageTemplate
@@ -46,11 +46,6 @@ def _category(value):
     if value not in Category.values:
         raise Http404
     return Category(value)
-
-
-def _stamp(obj, user):
-    obj.updated_by = user
-    obj.updated_at = timezone.now()
 
 
 # ---- the draft box's live check --------------------------------------------------------------------
@@ -207,13 +202,12 @@ def edit_template(request, purpose, language):
     form = MessageTemplateForm(request.POST, store=user.store, purpose=purpose, language=language)
     if not form.is_valid():
         return _editor_response(request, purpose, language, form=form)
-    # update_or_create locks the row in its own transaction: two managers saving at once write one row.
-    MessageTemplate.objects.update_or_create(
-        store=user.store,
-        purpose=purpose,
-        language=language,
-        defaults={"body": form.cleaned_data["body"], "updated_by": user, "updated_at": timezone.now()},
-    )
+    try:
+        setup_actions.save_message_template(
+            user.store, actor=user, purpose=purpose, language=language, body=form.cleaned_data["body"]
+        )
+    except ActionRefused as refused:
+        raise PermissionDenied(refused.message) from refused
     done = _("The %(purpose)s (%(language)s) is saved.") % {
         "purpose": purpose.label,
         "language": LANGUAGE_NAMES[language],
@@ -257,7 +251,10 @@ def preview_template(request, purpose, language):
 def reset_template(request, purpose, language):
     user = request.user
     purpose, language = _purpose(purpose), _language(language)
-    MessageTemplate.objects.visible_to(user).filter(purpose=purpose, language=language).delete()
+    try:
+        setup_actions.reset_message_template(user.store, actor=user, purpose=purpose, language=language)
+    except ActionRefused as refused:
+        raise PermissionDenied(refused.message) from refused
     done = _("The %(purpose)s (%(language)s) is back to the built-in message.") % {
         "purpose": purpose.label,
         "language": LANGUAGE_NAMES[language],
@@ -339,12 +336,12 @@ def edit_words(request, category, language):
     form = WordListForm(request.POST, prefix=f"{category}-{language}")
     if not form.is_valid():
         return _words_response(request, category, language, form=form)
-    EtiquetteWords.objects.update_or_create(
-        store=user.store,
-        category=category,
-        language=language,
-        defaults={"words": form.cleaned_data["words"], "updated_by": user, "updated_at": timezone.now()},
-    )
+    try:
+        setup_actions.save_word_list(
+            user.store, actor=user, category=category, language=language, words=form.cleaned_data["words"]
+        )
+    except ActionRefused as refused:
+        raise PermissionDenied(refused.message) from refused
     return _words_response(request, category, language, done=_("The word list is saved."))
 
 
@@ -354,7 +351,10 @@ def edit_words(request, category, language):
 def reset_words(request, category, language):
     user = request.user
     category, language = _category(category), _language(language)
-    EtiquetteWords.objects.visible_to(user).filter(category=category, language=language).delete()
+    try:
+        setup_actions.reset_word_list(user.store, actor=user, category=category, language=language)
+    except ActionRefused as refused:
+        raise PermissionDenied(refused.message) from refused
     return _words_response(request, category, language, done=_("The word list is back to the built-in one."))
 
 
@@ -371,8 +371,8 @@ def _holidays_context(request, *, add_form=None, failed_pk=None, failed_form=Non
     user = request.user
     today = timezone.localdate()
     years = [today.year, today.year + 1]
-    # The festivals are filled in as the page opens: a new year's appear without anyone asking.
-    ensure_festivals(user.store, years)
+    # tick fills in each year's festivals; a page never writes. A year without them (a store set up
+    # today, before its first tick) offers a button to fill them in now.
     holidays = list(
         Holiday.objects.visible_to(user).filter(date__year__in=years).select_related("updated_by")
     )
@@ -386,6 +386,9 @@ def _holidays_context(request, *, add_form=None, failed_pk=None, failed_form=Non
         "setup_nav": "holidays",
         "today": today,
         "years": [(year, [h for h in holidays if h.date.year == year]) for year in years],
+        "years_without_festivals": [
+            year for year in years if not any(h.is_festival and h.date.year == year for h in holidays)
+        ],
         "add_form": add_form or _holiday_form(user),
         "notice": notice,
     }
@@ -421,10 +424,10 @@ def holidays(request):
     form = _holiday_form(user, data=request.POST)
     if not form.is_valid():
         return _calendar_response(request, add_form=form)
-    holiday = form.save(commit=False)
-    holiday.store = user.store
-    _stamp(holiday, user)
-    holiday.save()
+    try:
+        holiday = setup_actions.add_holiday(user.store, actor=user, **form.cleaned_data)
+    except ActionRefused as refused:
+        return _calendar_response(request, refused=refused.message)
     return _calendar_response(request, done=_("%(holiday)s is on the calendar.") % {"holiday": holiday.name})
 
 
@@ -438,15 +441,14 @@ def _holiday_for(user, pk):
 def edit_holiday(request, pk):
     """Rename, move, or switch greetings for one date."""
     user = request.user
-    with transaction.atomic():
-        holiday = Holiday.objects.select_for_update().get_for(user, pk=pk)
-        form = _holiday_form(user, holiday, data=request.POST)
-        if form.is_valid():
-            holiday = form.save(commit=False)
-            _stamp(holiday, user)
-            holiday.save()
+    holiday = _holiday_for(user, pk)
+    form = _holiday_form(user, holiday, data=request.POST)
     if not form.is_valid():
         return _calendar_response(request, failed_pk=pk, failed_form=form)
+    try:
+        holiday = setup_actions.change_holiday(holiday, actor=user, **form.cleaned_data)
+    except ActionRefused as refused:
+        return _calendar_response(request, refused=refused.message)
     return _calendar_response(request, done=_("%(holiday)s is saved.") % {"holiday": holiday.name})
 
 
@@ -456,15 +458,33 @@ def edit_holiday(request, pk):
 def holiday_greetings(request, pk):
     """Greetings on or off for one date, in one tap."""
     user = request.user
-    with transaction.atomic():
-        holiday = Holiday.objects.select_for_update().get_for(user, pk=pk)
-        holiday.greet = GreetingsForm(request.POST).switched_on()
-        _stamp(holiday, user)
-        holiday.save(update_fields=["greet", "updated_by", "updated_at"])
+    holiday = _holiday_for(user, pk)
+    greet = GreetingsForm(request.POST).switched_on()
+    try:
+        holiday = setup_actions.change_holiday(holiday, actor=user, greet=greet)
+    except ActionRefused as refused:
+        return _calendar_response(request, refused=refused.message)
     if holiday.greet:
         done = _("Greetings on for %(holiday)s.") % {"holiday": holiday.name}
     else:
         done = _("Greetings off for %(holiday)s.") % {"holiday": holiday.name}
+    return _calendar_response(request, done=done)
+
+
+@require_POST
+@permission_required("tasks.add_holiday", raise_exception=True)
+@store_required
+def fill_festivals(request):
+    """Fill in this year's and next year's festivals now, for a store that has not had its first tick."""
+    user = request.user
+    today = timezone.localdate()
+    try:
+        added = setup_actions.fill_festivals(user.store, actor=user, years=[today.year, today.year + 1])
+    except ActionRefused as refused:
+        return _calendar_response(request, refused=refused.message)
+    done = ngettext("%(count)d festival filled in.", "%(count)d festivals filled in.", added) % {
+        "count": added
+    }
     return _calendar_response(request, done=done)
 
 
@@ -475,15 +495,10 @@ def delete_holiday(request, pk):
     """Only the store's own dates: a festival would be filled in again, so it is switched off instead."""
     user = request.user
     holiday = _holiday_for(user, pk)
-    if holiday.is_festival:
-        return _calendar_response(
-            request,
-            refused=_(
-                "%(holiday)s is a festival and comes back every year: switch its greetings off instead."
-            )
-            % {"holiday": holiday.name},
-        )
-    holiday.delete()
+    try:
+        setup_actions.delete_holiday(holiday, actor=user)
+    except ActionRefused as refused:
+        return _calendar_response(request, refused=refused.message)
     return _calendar_response(request, done=_("%(holiday)s is off the calendar.") % {"holiday": holiday.name})
 
 
@@ -500,4 +515,5 @@ urlpatterns = [
     path("setup/holidays/<int:pk>/", edit_holiday, name="edit_holiday"),
     path("setup/holidays/<int:pk>/greet/", holiday_greetings, name="holiday_greetings"),
     path("setup/holidays/<int:pk>/delete/", delete_holiday, name="delete_holiday"),
+    path("setup/holidays/festivals/", fill_festivals, name="fill_festivals"),
 ]

@@ -38,6 +38,24 @@ def _move_form(user, absent, workers):
     return form
 
 
+def chart_axis(largest, most_steps=5):
+    """A round scale for the team chart: its top and its ticks (value, position in %), 1-2-5 steps."""
+    largest = max(largest, 1)
+    magnitude = 1
+    while True:
+        for multiple in (1, 2, 5):
+            step = multiple * magnitude
+            steps = -(-largest // step)
+            if steps <= most_steps:
+                top = steps * step
+                return {
+                    "top": top,
+                    "steps": steps,
+                    "ticks": [(value, 100 * value / top) for value in range(0, top + 1, step)],
+                }
+        magnitude *= 10
+
+
 def team_context(request, *, move_pk=None, move_form=None):
     user = request.user
     today = timezone.localdate()
@@ -75,11 +93,13 @@ def team_context(request, *, move_pk=None, move_form=None):
                 "move_open": opened,
             }
         )
-    scale = max([row["done_week"] + row["today"] + row["overdue"] for row in rows] + [1])
     for row in rows:
-        row["bar_done"] = 100 * row["done_week"] / scale
-        row["bar_today"] = 100 * row["today"] / scale
-        row["bar_overdue"] = 100 * row["overdue"] / scale
+        row["chart_total"] = row["done_week"] + row["today"] + row["overdue"]
+    axis = chart_axis(max([row["chart_total"] for row in rows] + [0]))
+    for row in rows:
+        row["bar_done"] = 100 * row["done_week"] / axis["top"]
+        row["bar_today"] = 100 * row["today"] / axis["top"]
+        row["bar_overdue"] = 100 * row["overdue"] / axis["top"]
     pool = (
         CareTask.objects.visible_to(user)
         .filter(assignee__isnull=True)
@@ -89,7 +109,14 @@ def team_context(request, *, move_pk=None, move_form=None):
         )
     )
     totals = {key: sum(row[key] for row in rows) for key in ("overdue", "today", "done_today", "done_week")}
-    return {"active_nav": "team", "today": today, "rows": rows, "pool": pool, "totals": totals}
+    return {
+        "active_nav": "team",
+        "today": today,
+        "rows": rows,
+        "axis": axis,
+        "pool": pool,
+        "totals": totals,
+    }
 
 
 @require_GET

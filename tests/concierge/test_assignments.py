@@ -231,10 +231,9 @@ def test_release_needs_the_store_manager_and_a_reason(member, vip_manager, store
 
 
 def test_nothing_is_pushed_when_the_transaction_rolls_back(
-    member, vip_manager, store_manager, django_capture_on_commit_callbacks, monkeypatch
+    member, vip_manager, store_manager, django_capture_on_commit_callbacks, inbox
 ):
-    pushed = []
-    monkeypatch.setattr("concierge.alerts.push", lambda pairs: pushed.extend(pairs))
+    inbox.listen(vip_manager, store_manager)
 
     class Boom(Exception):
         pass
@@ -247,7 +246,7 @@ def test_nothing_is_pushed_when_the_transaction_rolls_back(
         actions.assign_member(member, vip_manager, actor=store_manager)
         raise Boom
     assert callbacks == []
-    assert pushed == []
+    assert inbox.received() == []
     assert not Alert.objects.exists()
     assert not Assignment.objects.exists()
 

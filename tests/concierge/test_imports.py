@@ -6,12 +6,15 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.urls import reverse
 from django.utils import translation
 
 from concierge import imports
 from concierge.management.commands.import_members import Command as ImportMembersCommand
 from concierge.models import AuditEntry, Member, Purchase, Tag
 from tests.factories import MemberFactory, PurchaseFactory
+from tests.helpers import HTMX
+from tests.tasks.helpers import make_task
 
 UTC = dt.UTC
 
@@ -205,7 +208,7 @@ def test_member_twice_in_a_file(tmp_path, store):
 
 
 def test_small_batches_keep_line_order_and_cross_batch_duplicates(tmp_path, store, monkeypatch):
-    monkeypatch.setattr(imports, "BATCH_SIZE", 2)
+    monkeypatch.setattr(imports.run, "BATCH_SIZE", 2)
     rows = [f"M{n:03d},会员{n}" for n in range(1, 8)]
     rows.insert(3, "M001,改名")  # line 5, in a later batch than M001
     rows.insert(6, "M099,")  # line 8
@@ -299,6 +302,7 @@ def test_excel_scientific_phone_is_explained(tmp_path, store):
     [
         (b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00", "This is not a CSV file"),
         (b"\x80\xff\x80\xffabc\xff", "This is not a CSV file"),
+        ("member_no,name\nM001,王丽\n".encode("utf-16-le"), "This is not a CSV file"),
         (b"Dear customer,\nthank you for shopping.\n", "This is not a CSV file"),
         (b"", "The file is empty."),
         (b"\n\n  \n", "The file is empty."),
@@ -472,7 +476,7 @@ def test_receipt_already_recorded_with_other_data(tmp_path, members):
 
 
 def test_duplicate_receipts_across_batches(tmp_path, members, monkeypatch):
-    monkeypatch.setattr(imports, "BATCH_SIZE", 2)
+    monkeypatch.setattr(imports.run, "BATCH_SIZE", 2)
     text = (
         "member_no,purchased_at,amount,receipt_ref\n"
         "M001,2024-05-01,10,R1\n"
@@ -576,3 +580,86 @@ def test_import_functions_refuse_staff_without_the_permission(store, vip_manager
 def test_another_store_is_refused_for_a_store_manager(store, other_manager):
     with pytest.raises(PermissionDenied):
         imports.import_members(io.BytesIO(b"member_no,name\nM1,A\n"), store=store, actor=other_manager)
+
+
+# ---------------------------------------------------------------------------------------------
+# What was bought
+
+
+def test_items_are_imported_and_a_blank_never_erases_them(tmp_path, members, monkeypatch):
+    import concierge.refresh
+
+    refreshed = []
+    real = concierge.refresh.refresh_member_figures
+
+    def spy(ids, **kwargs):
+        refreshed.append(ids)
+        return real(ids, **kwargs)
+
+    monkeypatch.setattr(concierge.refresh, "refresh_member_figures", spy)
+    header = "member_no,purchased_at,amount,receipt_ref,items\n"
+    first = header + "M001,2024-05-01,1280,R1,MaxMara 大衣\nM002,2024-05-02,88,R2,\n"
+
+    out, error = run("purchases", write(tmp_path, first))
+
+    assert error is None, out
+    assert dict(Purchase.objects.values_list("receipt_ref", "items")) == {"R1": "MaxMara 大衣", "R2": ""}
+
+    blank = header + "M001,2024-05-01,1280,R1,\nM002,2024-05-02,88,R2,雅诗兰黛 护肤套装\n"
+    out, error = run("purchases", write(tmp_path, blank, "blank.csv"))
+
+    assert error is None, out
+    assert "0 created, 1 updated, 1 unchanged, 0 bad" in out
+    assert dict(Purchase.objects.values_list("receipt_ref", "items")) == {
+        "R1": "MaxMara 大衣",
+        "R2": "雅诗兰黛 护肤套装",
+    }
+
+    out, _error = run("purchases", write(tmp_path, blank, "blank.csv"))
+
+    assert "0 created, 0 updated, 2 unchanged, 0 bad" in out
+    # Naming what was bought changes no figure: only the first file's new purchases were refreshed.
+    assert len(refreshed) == 1
+
+
+def test_items_longer_than_the_column_are_a_bad_row(tmp_path, members):
+    text = f"member_no,purchased_at,amount,receipt_ref,items\nM001,2024-05-01,10,R1,{'大' * 201}\n"
+
+    out, error = run("purchases", write(tmp_path, text))
+
+    assert error is not None
+    assert "line 2: items is longer than 200 characters" in out
+    assert not Purchase.objects.exists()
+
+
+def test_a_receipt_twice_in_a_file_with_other_items(tmp_path, members):
+    text = (
+        "member_no,purchased_at,amount,receipt_ref,items\n"
+        "M001,2024-05-01,10,R1,\n"
+        "M001,2024-05-01,10,R1,丝巾\n"  # the same receipt, now saying what it was
+        "M001,2024-05-01,10,R1,大衣\n"  # line 4: something else
+    )
+
+    out, error = run("purchases", write(tmp_path, text))
+
+    assert error is not None
+    assert "line 4: receipt R1 is already on line 2 of this file with other items" in out
+    assert Purchase.objects.get(receipt_ref="R1").items == "丝巾"
+
+
+def test_profile_and_cheat_sheet_show_what_was_bought(client_for, vip_manager, store_manager, members):
+    member = members["M001"]
+    PurchaseFactory(member=member, amount=Decimal("12800.00"), items="MaxMara 大衣")
+    PurchaseFactory(member=member, amount=Decimal("0.00"), items="")
+
+    profile = client_for(store_manager).get(reverse("concierge:member_detail", args=[member.pk]))
+
+    assert profile.status_code == 200
+    html = profile.content.decode()
+    assert '<span class="purchase-items">MaxMara 大衣</span>' in html
+    assert html.count('class="purchase-items"') == 1
+
+    task = make_task(member, vip_manager)
+    panel = client_for(vip_manager).get(reverse("tasks:task_detail", args=[task.pk]), **HTMX)
+
+    assert '<span class="cheat-items">MaxMara 大衣</span>' in panel.content.decode()

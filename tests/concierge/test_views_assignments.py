@@ -165,7 +165,7 @@ def test_handover_errors_stay_in_the_form_with_the_input(
     content = response.content.decode()
     assert response.status_code == 200
     assert "Write a handover note for your colleague." in content
-    assert '<details class="inline-form" open>' in content
+    assert '<details class="inline-form vip-handover" open>' in content
     assert f'<option value="{colleague.pk}" selected>' in content
     assert Assignment.objects.get(pk=assignment.pk).state == Assignment.State.ACTIVE
 

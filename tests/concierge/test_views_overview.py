@@ -125,7 +125,7 @@ def test_overview_page_shows_the_charts_and_top_spenders(client_for, store_manag
     top = response.context["top_spenders"]
     assert [member.name for member in top] == ["M0", "M1", "M2", "M3", "M4", "M5", "M6", "M7", "M8"]
     assert reverse("concierge:member_detail", args=[ten_members[0].pk]) in content
-    assert 'style="width: 68.97%"' in content
+    assert 'data-bar-width="68.97%"' in content
 
 
 def test_top_spenders_are_the_ten_biggest(client_for, store_manager, store):

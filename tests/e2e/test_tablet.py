@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import log_in, path_of, screenshot
+from tests.e2e.conftest import TABLETS, log_in, path_of, screenshot
 
 pytestmark = pytest.mark.e2e
 
@@ -102,11 +102,19 @@ def test_language_follows_the_browser_and_the_switch(open_tablet):
     screenshot(page, "login-english")
 
     log_in(page, "manager")
-    expect(page.locator("html")).to_have_attribute("lang", "en")
-    screenshot(page, "overview-english")
-    page.get_by_role("button", name="简体中文").click()
+    # Signed in, the person's own language decides; the manager has none yet, so the store's.
     expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
+    # The language is in the user's menu, opened by a tap.
+    page.locator(".usermenu > summary").click()
+    page.get_by_role("button", name="English").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
     assert path_of(page) == "/overview/"
+    screenshot(page, "overview-english")
+
+    # The switch saved the choice: on a Chinese tablet the manager still reads English.
+    chinese_tablet = open_tablet(locale="zh-CN")
+    log_in(chinese_tablet, "manager")
+    expect(chinese_tablet.locator("html")).to_have_attribute("lang", "en")
 
     english_tablet = open_tablet(locale="en-US")
     english_tablet.goto("/accounts/login/")
@@ -120,6 +128,8 @@ def test_store_manager_sees_the_pyramid_and_the_import_page(open_tablet, demo):
     for value_class in ("A", "B", "C"):
         expect(page.locator(f".bar-fill.{value_class}").first).to_be_attached()
 
+    # Imports is used now and then: with Settings it sits under "More", opened by a tap.
+    page.locator(".navmore > summary").click()
     page.locator(".mainnav a[href='/imports/']").click()
     page.wait_for_url(re.compile(r"/imports/$"))
     expect(page.locator("input[type=file]").first).to_be_attached()
@@ -148,3 +158,80 @@ def test_store_manager_sees_the_pyramid_and_the_import_page(open_tablet, demo):
     page.locator(".mainnav a[href='/members/']").click()
     page.wait_for_url(re.compile(r"/members/"))
     screenshot(page, "member-search-store-manager")
+
+
+NAV_PAGES = {
+    "/overview/": "Overview",
+    "/members/": "Members",
+    "/imports/": "Imports",
+    "/clientbook/": "Client book",
+    "/tasks/team/": "Team tasks",
+    "/setup/": "Settings",
+}
+
+
+def nav_fits(page):
+    """No sideways scrolling in the header, and the link of the page on screen, whole."""
+    return page.evaluate(
+        """() => {
+          const nav = document.querySelector('.mainnav');
+          const current = nav.querySelector('[aria-current=page]');
+          const box = current.getBoundingClientRect();
+          return {
+            overflow: nav.scrollWidth > nav.clientWidth || document.documentElement.scrollWidth > innerWidth,
+            visible: box.width > 0 && box.left >= 0 && box.right <= innerWidth && box.bottom <= innerHeight,
+            label: current.textContent.trim(),
+          };
+        }"""
+    )
+
+
+@pytest.mark.parametrize("locale", ["zh-CN", "en-US"])
+def test_the_store_managers_navigation_fits_both_tablets(open_tablet, locale):
+    page = open_tablet(locale=locale)
+    log_in(page, "manager")
+    for size in TABLETS.values():
+        page.set_viewport_size(size)
+        for path, label in NAV_PAGES.items():
+            page.goto(path)
+            fits = nav_fits(page)
+            assert not fits["overflow"], (path, size)
+            assert fits["visible"], (path, size)
+            if locale == "en-US":
+                assert fits["label"] == label
+            expect(page.locator(".mainnav a").first).to_be_visible()
+    page.goto("/clientbook/")
+    screenshot(page, f"nav-store-manager-{locale}")
+
+
+def test_three_more_links_go_under_more_opened_by_a_tap(open_tablet, monkeypatch):
+    from concierge import extensions
+    from concierge.extensions import NavItem
+
+    real = extensions.nav_items
+    extra = [
+        NavItem(key, label, "/members/?" + key)
+        for key, label in (
+            ("complaints", "Complaints"),
+            ("appointments", "Appointments"),
+            ("events", "Events"),
+        )
+    ]
+    monkeypatch.setattr(extensions, "nav_items", lambda user: real(user) + extra)
+    page = open_tablet(locale="en-US")
+    log_in(page, "manager")
+    page.set_viewport_size(TABLETS["portrait"])
+    page.goto("/imports/")
+    fits = nav_fits(page)
+    assert not fits["overflow"]
+    assert fits["visible"] and fits["label"] == "Imports"
+
+    menu = page.locator(".navmore")
+    expect(menu.locator(".menu-panel")).to_be_hidden()
+    menu.locator("summary").tap()
+    for label in ("Complaints", "Appointments", "Events"):
+        expect(menu.get_by_role("link", name=label)).to_be_visible()
+    screenshot(page, "nav-more-open")
+    # A tap elsewhere closes it again.
+    page.locator("h1").tap()
+    expect(menu.locator(".menu-panel")).to_be_hidden()

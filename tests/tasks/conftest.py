@@ -12,11 +12,3 @@ def colleague(store):
 @pytest.fixture
 def colleague2(store):
     return StaffFactory(username="vip3", display_name="孙悦", store=store, roles=[Role.VIP_MANAGER])
-
-
-@pytest.fixture
-def pushed(monkeypatch):
-    """The alerts pushed over the socket, which happens only once the transaction commits."""
-    sent = []
-    monkeypatch.setattr("concierge.alerts.push", lambda pairs: sent.extend(pairs))
-    return sent

@@ -104,9 +104,13 @@ def test_pool_tasks_are_worked_by_the_store_manager(make_task, vip_manager, stor
 def test_completing_twice_says_so(make_task, vip_manager):
     task = make_task()
     actions.complete_task(task, actor=vip_manager, outcome="not_reached")
-    with pytest.raises(ActionRefused, match="already"):
+    done = AuditEntry.objects.get(action="care_task.done")
+    with pytest.raises(ActionRefused) as refused:
         actions.complete_task(task, actor=vip_manager, outcome="not_reached")
+    # Who was first, and when: the refusal is built from the audit entry of the first completion.
+    assert refused.value.message == f"Already “Done”: 王丽 at {timezone.localtime(done.at):%H:%M}."
     assert ContactLog.objects.count() == 1
+    assert AuditEntry.objects.filter(action="care_task.done").count() == 1
 
 
 def test_snooze_then_tick_opens_it_again(make_task, vip_manager):
@@ -122,6 +126,10 @@ def test_snooze_then_tick_opens_it_again(make_task, vip_manager):
     task = fresh(task)
     assert task.state == CareTask.State.OPEN
     assert task.due_date == later
+    woken = AuditEntry.objects.get(action="care_task.woken", object_id=str(task.pk))
+    assert (woken.actor, woken.from_state, woken.to_state) == (None, "snoozed", "open")
+    call_command("tick", "--as-of", later.isoformat(), verbosity=0)  # again: nothing more
+    assert AuditEntry.objects.filter(action="care_task.woken").count() == 1
 
 
 def test_skip_needs_a_reason(make_task, vip_manager):

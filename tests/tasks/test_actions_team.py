@@ -77,18 +77,22 @@ def test_move_audits_each_task_and_alerts_each_receiver_after_commit(
     colleague2,
     store_manager,
     absent_tasks,
-    pushed,
+    inbox,
     django_capture_on_commit_callbacks,
 ):
+    inbox.listen(vip_manager, colleague, colleague2, store_manager)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         actions.move_tasks(
             vip_manager, actor=store_manager, to_users=[colleague, colleague2], reason="休假到周五"
         )
-    assert pushed == []  # nothing goes out before the commit
+    assert inbox.received() == []  # nothing goes out before the commit
 
     for callback in callbacks:
         callback()
-    assert sorted(str(user) for user, _row in pushed) == ["刘洋", "孙悦"]
+    pushed = inbox.received()
+    assert sorted(str(user) for user, _html in pushed) == ["刘洋", "孙悦"]
+    for _user, html in pushed:
+        assert "3 care tasks of 王丽 moved to you: 休假到周五" in html
     for receiver in (colleague, colleague2):
         alert = Alert.objects.get(recipient=receiver)
         assert alert.kind == "care_task.moved"
@@ -102,8 +106,13 @@ def test_move_audits_each_task_and_alerts_each_receiver_after_commit(
         assert entry.store_id == task.store_id
 
 
-def test_moving_to_oneself_alerts_nobody_else(vip_manager, store_manager, absent_tasks, pushed):
-    moved = actions.move_tasks(vip_manager, actor=store_manager, to_users=[store_manager], reason="离职")
+def test_moving_to_oneself_alerts_nobody_else(
+    vip_manager, store_manager, absent_tasks, inbox, django_capture_on_commit_callbacks
+):
+    inbox.listen(vip_manager, store_manager)
+    with django_capture_on_commit_callbacks(execute=True):
+        moved = actions.move_tasks(vip_manager, actor=store_manager, to_users=[store_manager], reason="离职")
+    assert inbox.received() == []
     assert moved == {store_manager: len(absent_tasks)}
     assert set(assignees(absent_tasks)) == {store_manager}
     assert not Alert.objects.exists()
@@ -151,9 +160,10 @@ def test_only_the_store_manager_moves_tasks(request, vip_manager, colleague2, ab
 
 
 def test_hand_out_shares_evenly_and_alerts_each_receiver(
-    store, store_manager, vip_manager, colleague, pushed, django_capture_on_commit_callbacks
+    store, store_manager, vip_manager, colleague, inbox, django_capture_on_commit_callbacks
 ):
     pool = [make_task(MemberFactory(store=store), None, due=n) for n in range(5)]
+    inbox.listen(store_manager, vip_manager, colleague)
 
     with django_capture_on_commit_callbacks(execute=True):
         given = actions.hand_out_tasks(pool, actor=store_manager, to_users=[vip_manager, colleague])
@@ -167,7 +177,10 @@ def test_hand_out_shares_evenly_and_alerts_each_receiver(
         "陈静 gave you 2 care tasks",
         "陈静 gave you 3 care tasks",
     ]
-    assert sorted(str(user) for user, _row in pushed) == ["刘洋", "王丽"]
+    assert sorted((str(user), "gave you" in html) for user, html in inbox.received()) == [
+        ("刘洋", True),
+        ("王丽", True),
+    ]
 
 
 def test_a_task_handed_out_meanwhile_refuses_the_whole_hand_out(store, store_manager, vip_manager, colleague):

@@ -157,3 +157,22 @@ def test_the_alert_is_pushed_after_commit(store, vip_manager, clock, django_capt
     with django_capture_on_commit_callbacks() as callbacks:
         tick()
     assert len(callbacks) == 1
+
+
+def test_each_assignee_reads_the_due_alert_in_their_own_language(
+    store, vip_manager, clock, inbox, django_capture_on_commit_callbacks
+):
+    colleague = StaffFactory(store=store, language="zh-hans")
+    vip_manager.language = "en"
+    vip_manager.save()
+    task(store, vip_manager, AS_OF)
+    task(store, colleague, AS_OF)
+    task(store, colleague, AS_OF)
+    inbox.listen(vip_manager, colleague)
+    clock(AS_OF, 9)
+    with django_capture_on_commit_callbacks(execute=True):
+        tick()
+    pushed = dict(inbox.received())
+    assert "1 care task is due today" in pushed[vip_manager]
+    assert "今天有 2 项关怀任务到期" in pushed[colleague]
+    assert [alert.text for alert in alerts(colleague)] == ["今天有 2 项关怀任务到期"]

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from concierge.jobs import run_jobs
 from concierge.models import AuditEntry, JobRun
-from tasks import jobs
+from tasks import cadence, jobs
 from tasks.models import CareTask
 from tests.factories import MemberFactory, PurchaseFactory
 
@@ -72,7 +72,7 @@ def test_a_failed_run_is_not_marked_done(store, monkeypatch):
     def broken(as_of):
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(jobs, "RULES", (*jobs.RULES, broken))
+    monkeypatch.setattr(cadence, "RULES", (*cadence.RULES, broken))
     with pytest.raises(RuntimeError):
         run_jobs(AS_OF)
     assert not JobRun.objects.filter(name=DAILY).exists()
@@ -109,7 +109,7 @@ def test_the_cap_keeps_the_more_personal_contacts(store, settings, monkeypatch, 
 def test_the_choice_does_not_depend_on_the_order_of_the_rules(store, settings, monkeypatch):
     settings.CARE_OUTREACH_PER_WEEK = 1
     member = crowded_member(store)
-    monkeypatch.setattr(jobs, "RULES", tuple(reversed(jobs.RULES)))
+    monkeypatch.setattr(cadence, "RULES", tuple(reversed(cadence.RULES)))
     jobs.generate_care_tasks(as_of=dt.date(2026, 11, 5))
     assert kinds(member) == [Kind.NEW_MEMBER_CALL]
 
@@ -150,7 +150,7 @@ def test_open_and_snoozed_dormancy_tasks_of_a_member_who_came_back_are_cancelled
     review = dormancy_task(member, Kind.DORMANT_REVIEW, "2025-11-01")
     call = dormancy_task(member, Kind.DORMANT_CALL, "2025-11-01", state=State.SNOOZED, snoozed_until=AS_OF)
     done = dormancy_task(member, Kind.DORMANT_REVIEW, "2025-01-01", state=State.DONE)
-    assert jobs.cancel_outdated(AS_OF) == 2
+    assert cadence.cancel_outdated(AS_OF) == 2
     assert fresh(review).state == fresh(call).state == State.CANCELLED
     assert fresh(done).state == State.DONE
     entries = AuditEntry.objects.filter(action="care_task.cancelled").order_by("object_id")
@@ -159,7 +159,7 @@ def test_open_and_snoozed_dormancy_tasks_of_a_member_who_came_back_are_cancelled
         (str(call.pk), State.SNOOZED, State.CANCELLED),
     ]
     assert entries[0].data == {"why": "bought again", "member": member.pk}
-    assert jobs.cancel_outdated(AS_OF) == 0
+    assert cadence.cancel_outdated(AS_OF) == 0
     assert AuditEntry.objects.filter(action="care_task.cancelled").count() == 2
 
 
@@ -167,7 +167,7 @@ def test_a_member_who_came_back_and_went_quiet_again_is_still_cancelled(store):
     # Bought after the review was made, and has not been back since: dormant again, for a new reason.
     member = MemberFactory(store=store, lifecycle="dormant", last_purchase_at=at(dt.date(2026, 1, 15)))
     review = dormancy_task(member, Kind.DORMANT_REVIEW, "2025-10-01", created_at=at(dt.date(2026, 1, 1)))
-    assert jobs.cancel_outdated(AS_OF) == 1
+    assert cadence.cancel_outdated(AS_OF) == 1
     assert fresh(review).state == State.CANCELLED
 
 
@@ -188,7 +188,7 @@ def test_still_dormant_members_keep_their_tasks_and_are_not_even_read(store, mon
         return original(cls, db, field_names, values)
 
     monkeypatch.setattr(CareTask, "from_db", classmethod(counting))
-    assert jobs.cancel_outdated(AS_OF) == 1
+    assert cadence.cancel_outdated(AS_OF) == 1
     assert len(loaded) == 1  # only the candidate: the 30 dormant members' tasks stay in the database
     monkeypatch.undo()
     assert fresh(returned).state == State.CANCELLED
@@ -201,5 +201,5 @@ def test_a_purchase_on_the_dormancy_date_itself_is_not_a_return(store):
         store=store, lifecycle="regular", last_purchase_at=at(dt.date(2026, 1, 15), hour=23)
     )
     review = dormancy_task(member, Kind.DORMANT_REVIEW, "2026-01-15")
-    assert jobs.cancel_outdated(AS_OF) == 0
+    assert cadence.cancel_outdated(AS_OF) == 0
     assert fresh(review).state == State.OPEN

@@ -439,7 +439,7 @@ def test_a_second_completion_says_who_closed_it(client_for, vip_manager, store_m
     response = complete(client_for(vip_manager), task, score="5")
 
     assert response.status_code == 200
-    assert f"This task is already “Done” by 陈静 at {closed_at}." in text(response)
+    assert f"Already “Done”: 陈静 at {closed_at}." in text(response)
     task = fresh(task)
     assert task.closed_by == store_manager
     assert task.satisfaction is None
@@ -562,7 +562,7 @@ def test_another_stores_manager_gets_404(client_for, other_manager, vip_manager,
 
 
 def nav_labels(response):
-    return [label for _key, label, _url in response.context["nav_items"]]
+    return [item.label for item in response.context["nav_items"]]
 
 
 def test_the_vip_manager_has_my_day_and_the_store_manager_team_tasks(

@@ -9,6 +9,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
+from concierge.models import AuditEntry
 from tasks.calendar import festivals
 from tasks.messages import draft_context
 from tasks.models import CareTask, EtiquetteWords, Holiday, MessageTemplate
@@ -292,23 +293,59 @@ def test_a_word_list_back_to_built_in(client_for, store_manager, store):
 # ---- holiday calendar ------------------------------------------------------------------------------------
 
 
-def test_the_calendar_fills_in_the_festivals_once(
+def test_opening_the_calendar_writes_nothing_and_offers_to_fill_in_festivals(
     client_for, store_manager, store, django_assert_max_num_queries
 ):
     client = client_for(store_manager)
     year = timezone.localdate().year
-    client.get(reverse("tasks:holidays"))
     for days in (5, 6, 7):
         Holiday.objects.create(
             store=store, name=f"会员日 {days}", date=in_days(days), updated_by=store_manager
         )
     with django_assert_max_num_queries(12):
         content = client.get(reverse("tasks:holidays")).content.decode()
+    # A GET never writes: tick fills the festivals in; until it has, the page offers a button.
+    assert not Holiday.objects.filter(store=store).exclude(source="").exists()
+    assert reverse("tasks:fill_festivals") in content
+
+    response = client.post(reverse("tasks:fill_festivals"))
+    assert response.status_code == 302
     expected = len(festivals(year)) + len(festivals(year + 1))
     assert Holiday.objects.filter(store=store).exclude(source="").count() == expected
+    entry = AuditEntry.objects.get(action="care_setup.festivals_filled")
+    assert entry.actor == store_manager
+    assert entry.data["added"] == expected
+
+    client.post(reverse("tasks:fill_festivals"))  # a second tap adds nothing, audits nothing
+    assert Holiday.objects.filter(store=store).exclude(source="").count() == expected
+    assert AuditEntry.objects.filter(action="care_setup.festivals_filled").count() == 1
+    with django_assert_max_num_queries(12):
+        content = client.get(reverse("tasks:holidays")).content.decode()
     expected += sum(1 for days in (5, 6, 7) if in_days(days).year in (year, year + 1))
     assert content.count('class="holiday-row') == expected
     assert str(year + 1) in content
+    assert reverse("tasks:fill_festivals") not in content
+
+
+def test_care_setup_changes_are_audited_once_each(client_for, store_manager, store):
+    client = client_for(store_manager)
+    client.post(reverse("tasks:holidays"), {"name": "店庆日", "date": in_days(30)})
+    holiday = Holiday.objects.get(store=store, name="店庆日")
+    client.post(
+        reverse("tasks:edit_holiday", args=[holiday.pk]),
+        {f"holiday-{holiday.pk}-name": "店庆", "name": "店庆", "date": in_days(31), "greet": "on"},
+    )
+    client.post(reverse("tasks:holiday_greetings", args=[holiday.pk]), {"greet": "off"})
+    client.post(reverse("tasks:delete_holiday", args=[holiday.pk]))
+    codes = list(AuditEntry.objects.order_by("at", "id").values_list("action", flat=True))
+    assert codes == [
+        "care_setup.holiday_added",
+        "care_setup.holiday_changed",
+        "care_setup.holiday_changed",
+        "care_setup.holiday_deleted",
+    ]
+    assert all(entry.actor == store_manager for entry in AuditEntry.objects.all())
+    assert not Holiday.objects.filter(pk=holiday.pk).exists()
 
 
 def test_adding_a_store_date(client_for, store_manager, store):
@@ -366,7 +403,7 @@ def test_greetings_off_and_on_in_one_tap(client_for, store_manager, store):
 def test_moving_and_renaming_a_festival(client_for, store_manager, store):
     year = timezone.localdate().year + 1
     client = client_for(store_manager)
-    client.get(reverse("tasks:holidays"))
+    client.post(reverse("tasks:fill_festivals"))
     festival = Holiday.objects.get(store=store, source=f"mid_autumn:{year}")
     response = client.post(
         reverse("tasks:edit_holiday", args=[festival.pk]),
@@ -375,8 +412,8 @@ def test_moving_and_renaming_a_festival(client_for, store_manager, store):
     assert response.status_code == 302
     moved = Holiday.objects.get(pk=festival.pk)
     assert (moved.name, moved.date, moved.greet) == ("中秋佳节", festival.date + dt.timedelta(days=1), True)
-    # Opening the page again fills nothing in over the store's change.
-    client.get(reverse("tasks:holidays"))
+    # Filling in again writes nothing over the store's change.
+    client.post(reverse("tasks:fill_festivals"))
     assert Holiday.objects.get(pk=festival.pk).name == "中秋佳节"
 
 
@@ -401,7 +438,7 @@ def test_deleting_a_store_date(client_for, store_manager, store):
 
 def test_a_festival_cannot_be_deleted(client_for, store_manager, store):
     client = client_for(store_manager)
-    client.get(reverse("tasks:holidays"))
+    client.post(reverse("tasks:fill_festivals"))
     festival = Holiday.objects.filter(store=store).exclude(source="").first()
     response = client.post(reverse("tasks:delete_holiday", args=[festival.pk]), **HTMX)
     assert "switch its greetings off instead" in response.content.decode()

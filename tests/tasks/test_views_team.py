@@ -168,10 +168,11 @@ def absent_tasks(store, vip_manager):
 
 
 def test_moving_shares_an_absent_colleagues_tasks_evenly(
-    client_for, store, store_manager, vip_manager, colleague, colleague2, absent_tasks, pushed,
+    client_for, store, store_manager, vip_manager, colleague, colleague2, absent_tasks, inbox,
     django_capture_on_commit_callbacks,
 ):  # fmt: skip
     closed = make_task(MemberFactory(store=store), vip_manager, state=State.DONE, closed_at=timezone.now())
+    inbox.listen(vip_manager, store_manager, colleague, colleague2)
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client_for(store_manager).post(
@@ -201,7 +202,7 @@ def test_moving_shares_an_absent_colleagues_tasks_evenly(
         alert = Alert.objects.get(recipient=receiver)
         assert alert.kind == "care_task.moved"
         assert alert.link == reverse("tasks:my_day")
-    assert sorted(str(user) for user, _row in pushed) == ["刘洋", "孙悦"]
+    assert sorted(str(user) for user, _html in inbox.received()) == ["刘洋", "孙悦"]
     assert not Alert.objects.filter(recipient__in=[vip_manager, store_manager]).exists()
 
 
@@ -295,9 +296,10 @@ def test_the_pool_query_count_stays_flat(client_for, store, store_manager, djang
 
 
 def test_handing_out_from_the_pool_shares_evenly_and_alerts(
-    client_for, store, store_manager, vip_manager, colleague, pushed, django_capture_on_commit_callbacks
+    client_for, store, store_manager, vip_manager, colleague, inbox, django_capture_on_commit_callbacks
 ):
     pool = [make_task(MemberFactory(store=store), None, due=n) for n in range(4)]
+    inbox.listen(store_manager, vip_manager, colleague)
     left = make_task(MemberFactory(store=store, name="留在池中"), None)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -316,7 +318,7 @@ def test_handing_out_from_the_pool_shares_evenly_and_alerts(
     assert AuditEntry.objects.filter(action="care_task.handed_out").count() == 4
     assert Alert.objects.filter(recipient=vip_manager).get().text == "陈静 gave you 2 care tasks"
     assert Alert.objects.filter(recipient=colleague).count() == 1
-    assert sorted(str(user) for user, _row in pushed) == ["刘洋", "王丽"]
+    assert sorted(str(user) for user, _html in inbox.received()) == ["刘洋", "王丽"]
 
 
 def test_a_task_handed_out_meanwhile_refuses_the_whole_hand_out(

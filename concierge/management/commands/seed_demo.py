@@ -17,6 +17,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from concierge import extensions
 from concierge.models import (
     Assignment,
     AuditEntry,
@@ -234,6 +235,20 @@ CHANNEL_OUTCOMES = {
     ContactLog.Channel.GIFT: [ContactLog.Outcome.GIFT_GIVEN],
 }
 
+# What was bought, as a till names it; drawn with their own generator so the rest stays as seeded.
+PURCHASE_ITEMS = [
+    "MaxMara 大衣",
+    "雅诗兰黛 护肤套装",
+    "Burberry 风衣",
+    "卡地亚 手镯",
+    "兰蔻 香水",
+    "景德镇 青花瓷茶具",
+    "爱马仕 丝巾",
+    "欧米茄 腕表",
+    "羊绒衫",
+    "真丝连衣裙",
+]
+
 # Share of members per shopping pattern; the weights make every value class, lifecycle and tier occur.
 SEGMENTS = [
     ("big_spender", 0.13),
@@ -282,6 +297,8 @@ class Command(BaseCommand):
         self.assign_vip_managers()
         with transaction.atomic():
             CareCadence(timezone.localdate()).shape()
+            # The apps' own demo data (a past week of care work...), asked for by hook.
+            extensions.seed_demo(Store.objects.get(code=STORE_CODE), timezone.localdate())
         call_command("refresh_members", verbosity=0)
         if options["verbosity"]:
             store = Store.objects.get(code=STORE_CODE)
@@ -522,6 +539,7 @@ class Builder:
 
     def build_purchases(self, members):
         sellers = [self.staff[name] for name in ("vip1", "vip2", "vip3")]
+        items = random.Random(SEED + 1)
         purchases = []
         for member in members:
             seller = self.rng.choice(sellers)
@@ -534,6 +552,7 @@ class Builder:
                         purchased_at=self.at(day),
                         amount=amount,
                         staff=seller if self.rng.random() < 0.7 else None,
+                        items=items.choice(PURCHASE_ITEMS) if amount else "",
                     )
                 )
         Purchase.objects.bulk_create(purchases, batch_size=2000)
@@ -716,4 +735,5 @@ class CareCadence:
             receipt_ref=f"WFJ{day:%Y%m%d}-C{self.receipt_seq:05d}",
             purchased_at=self.at(day, 15),
             amount=amount,
+            items=PURCHASE_ITEMS[self.receipt_seq % len(PURCHASE_ITEMS)],
         )
