@@ -196,9 +196,9 @@ def test_the_team_chart_has_axes_values_and_a_legend(client_for, store, store_ma
     assert "Done, last 7 days" in content and "Due today" in content  # the legend
     assert '<span class="chart-axis-name">Staff</span>' in chart
     assert "Care tasks" in chart and "Total" in chart
-    assert 'part-done" style="width: 20.0%"><span class="bar-num">1</span>' in chart
-    assert 'part-today" style="width: 20.0%"><span class="bar-num">1</span>' in chart
-    assert 'part-overdue" style="width: 60.0%"><span class="bar-num">3</span>' in chart
+    assert 'part-done" data-bar-width="20.0%"><span class="bar-num">1</span>' in chart
+    assert 'part-today" data-bar-width="20.0%"><span class="bar-num">1</span>' in chart
+    assert 'part-overdue" data-bar-width="60.0%"><span class="bar-num">3</span>' in chart
     assert '<span class="chart-total">5</span>' in chart
     assert re.findall(r'class="chart-tick"[^>]*>(\d+)<', chart) == ["0", "1", "2", "3", "4", "5"]
     assert "王丽: 1 done in the last 7 days, 1 due today, 3 overdue" in chart
