@@ -6,6 +6,7 @@ clear refusal (or the default), never a 500.
 import datetime as dt
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import BadRequest
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -135,3 +136,9 @@ class OpenAlertForm(forms.Form):
     """Tapping an alert's text marks it read and opens what it is about."""
 
     open = forms.BooleanField(required=False)
+
+
+class SwitchLanguageForm(forms.Form):
+    """The header's language switch (Django's set_language reads the rest of the post itself)."""
+
+    language = forms.ChoiceField(choices=settings.LANGUAGES)

@@ -212,6 +212,7 @@ FORM_PAGES = {
     "HolidayForm": ("POST", "tasks:edit_holiday", lambda s: [s.holiday.pk], "store_manager", ""),
     "GreetingsForm": ("POST", "tasks:holiday_greetings", lambda s: [s.holiday.pk], "store_manager", ""),
     "LanguageForm": ("POST", "concierge:profile", lambda s: [], "vip_manager", ""),
+    "SwitchLanguageForm": ("POST", "set_language", lambda s: [], ("vip_manager", "anonymous"), ""),
     "LoginForm": ("POST", "login", lambda s: [], "anonymous", ""),
     "StaffCreateForm": ("POST", "concierge:setup_staff_new", lambda s: [], ("store_manager", "admin"), ""),
     "StaffEditForm": (
@@ -224,6 +225,20 @@ FORM_PAGES = {
     "PasswordResetForm": (
         "POST",
         "concierge:setup_staff_password",
+        lambda s: [s.staff["vip_manager"].pk],
+        "store_manager",
+        "",
+    ),
+    "StaffActiveForm": (
+        "POST",
+        "concierge:setup_staff_active",
+        lambda s: [s.staff["vip_manager"].pk],
+        "store_manager",
+        "",
+    ),
+    "UnlockForm": (
+        "POST",
+        "concierge:setup_staff_unlock",
         lambda s: [s.staff["vip_manager"].pk],
         "store_manager",
         "",

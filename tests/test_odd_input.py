@@ -239,3 +239,24 @@ def test_a_store_managers_refused_handover_form_comes_back_on_my_vips(
     assert response.status_code == 200
     assert "Check the handover form." in text(response)
     assert Assignment.objects.get(pk=assignment.pk).state == Assignment.State.PROPOSED
+
+
+@pytest.mark.parametrize("value", ["", "2", "1\x00", TOO_BIG])
+def test_an_account_switch_no_button_sends_is_refused_with_a_message(
+    client_for, store_manager, vip_manager, value
+):
+    url = reverse("concierge:setup_staff_active", args=[vip_manager.pk])
+    response = client_for(store_manager).post(url, {"active": value}, follow=True)
+    vip_manager.refresh_from_db()
+    assert "Choose to deactivate or to reactivate." in text(response)
+    assert vip_manager.is_active
+
+
+@pytest.mark.parametrize(("back", "page"), [("list", "concierge:setup_staff"), ("x\x00", None), ("", None)])
+def test_unlocking_goes_back_to_the_list_only_when_tapped_there(
+    client_for, store_manager, vip_manager, back, page
+):
+    url = reverse("concierge:setup_staff_unlock", args=[vip_manager.pk])
+    response = client_for(store_manager).post(url, {"back": back})
+    expected = reverse(page) if page else reverse("concierge:setup_staff_detail", args=[vip_manager.pk])
+    assert response["Location"] == expected

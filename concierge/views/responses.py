@@ -30,14 +30,17 @@ def render_page(request, template, context, partial=None, status=200):
     return response
 
 
-def notice(done=None, refused=None):
-    """What the page says about the post it answers: an error, a success, or nothing."""
+def notice(done=None, refused=None, level="success"):
+    """What the page says about the post it answers: an error, a success (or an `info` or a
+    `warning`), or nothing."""
     if refused:
         return {"level": "error", "text": refused}
-    return {"level": "success", "text": done} if done else None
+    return {"level": level, "text": done} if done else None
 
 
-def respond(request, *, render=None, fallback=None, done=None, refused=None, form_sent_back=False):
+def respond(
+    request, *, render=None, fallback=None, done=None, refused=None, form_sent_back=False, level="success"
+):
     """The answer to a POST (see the module's docstring).
 
     `render(notice)` draws the page or its part; `fallback` is where a plain post is sent (a URL or
@@ -45,11 +48,10 @@ def respond(request, *, render=None, fallback=None, done=None, refused=None, for
     with its errors: it is drawn even for a plain post, since a redirect would lose what was typed.
     """
     if render is not None and (wants_partial(request) or form_sent_back):
-        return render(notice(done, refused))
-    if refused:
-        flash.error(request, refused)
-    elif done:
-        flash.success(request, done)
+        return render(notice(done, refused, level))
+    said = notice(done, refused, level)
+    if said:
+        flash.add_message(request, getattr(flash, said["level"].upper()), said["text"])
     target = next_url(request, fallback)
     if wants_partial(request):
         return HttpResponseClientRedirect(redirect(target).url)
