@@ -260,3 +260,12 @@ def test_unlocking_goes_back_to_the_list_only_when_tapped_there(
     response = client_for(store_manager).post(url, {"back": back})
     expected = reverse(page) if page else reverse("concierge:setup_staff_detail", args=[vip_manager.pk])
     assert response["Location"] == expected
+
+
+def test_a_user_name_longer_than_any_account_is_refused_by_the_login_form(client):
+    from axes.models import AccessAttempt
+
+    response = client.post(reverse("login"), {"username": "x" * 300, "password": "pw"})
+    assert response.status_code == 200
+    assert "Ensure this value has at most 150 characters" in text(response)
+    assert not AccessAttempt.objects.exists()
