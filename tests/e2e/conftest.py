@@ -115,6 +115,13 @@ def log_in(page, username, password=DEMO_PASSWORD):
     assert "/accounts/login/" not in page.url, f"{username} could not log in"
 
 
+def choose_language(page, code):
+    """Signed in, the language is the person's own: chosen in the user menu (and saved there)."""
+    page.locator(".usermenu > summary").click()
+    page.locator(f".usermenu .langswitch button[value={code}]").click()
+    page.wait_for_load_state()
+
+
 def screenshot(page, name):
     """Save the page at both tablet sizes, whole length, and leave it landscape."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

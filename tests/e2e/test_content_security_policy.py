@@ -227,7 +227,8 @@ def test_no_page_breaks_the_policy_and_what_was_inline_still_works(production_se
     # The language switch.
     desk = tablets["desk"]
     desk.visit("/members/")
-    desk.page.locator(".langswitch button[value=en]").click()
+    desk.page.locator(".usermenu > summary").click()
+    desk.page.locator(".usermenu .langswitch button[value=en]").click()
     desk.page.wait_for_load_state()
     expect(desk.page.locator("html")).to_have_attribute("lang", "en")
 
