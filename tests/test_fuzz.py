@@ -24,7 +24,7 @@ from tests.two_stores import PERSONAS, filler, project_apps, routes, world_for_t
 
 settings.register_profile(
     "ci",
-    max_examples=6,
+    max_examples=4,
     deadline=None,
     database=None,
     derandomize=True,
@@ -363,7 +363,7 @@ def test_fuzzed_query_strings_never_give_an_error_page(world, client, persona):
     for name, page in _pages(world):
         run = getter()
         for key in QUERY_KEYS_OF.get(name, []):
-            for value in ("a\x00b", str(2**63), "9" * 40):
+            for value in ("a\x00b", str(2**63)):
                 run = example(query={key: value}, htmx=True)(run)
         run = given(query=queries, htmx=st.booleans())(run)
-        settings(settings.get_profile(PROFILE), max_examples=max(2, EXAMPLES // 3))(run)(page)
+        settings(settings.get_profile(PROFILE), max_examples=max(1, EXAMPLES // 4))(run)(page)
