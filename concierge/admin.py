@@ -16,6 +16,15 @@ from concierge.models import (
 )
 
 
+def superusers_only(request):
+    """Django's admin reaches every store's rows and every account: it is for the people who run
+    the installation. A store's own staff, the admin role included, work in the app's pages."""
+    return request.user.is_active and request.user.is_superuser
+
+
+admin.site.has_permission = superusers_only
+
+
 class ReadOnlyAdmin(admin.ModelAdmin):
     """For records that only the workflows write: the admin may look, never touch."""
 

@@ -2,6 +2,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from concierge.forms_params import ModelMultipleChoiceByIdField
 from concierge.models import ContactLog
 
 NOTE_MAX_LENGTH = 2000
@@ -91,7 +92,7 @@ class SpreadForm(forms.Form):
         choices=[("A", "A"), ("B", "B"), ("C", "C"), ("*", _("any class"))],
         initial="A",
     )
-    managers = forms.ModelMultipleChoiceField(
+    managers = ModelMultipleChoiceByIdField(
         label=_("Spread across"),
         queryset=None,
         widget=forms.CheckboxSelectMultiple,
@@ -104,7 +105,7 @@ class SpreadForm(forms.Form):
 
 
 class MoveBookForm(forms.Form):
-    to_managers = forms.ModelMultipleChoiceField(
+    to_managers = ModelMultipleChoiceByIdField(
         label=_("Move to"),
         queryset=None,
         widget=forms.CheckboxSelectMultiple,
@@ -151,6 +152,10 @@ class ReasonForm(forms.Form):
         error_messages={"required": _("Give a reason.")},
         widget=forms.TextInput(attrs={"placeholder": _("Downgraded, moved away, ...")}),
     )
+
+
+class DeclineForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
 
 
 class LanguageForm(forms.Form):

@@ -266,3 +266,15 @@ class RemoveTierForm(forms.Form):
     def __init__(self, *args, tier, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["move_to"].queryset = Tier.objects.filter(program_id=tier.program_id).exclude(pk=tier.pk)
+
+
+class StaffActiveForm(forms.Form):
+    """Deactivate ("0") or reactivate ("1") an account: the two buttons of the account page."""
+
+    active = forms.ChoiceField(choices=[("0", "0"), ("1", "1")])
+
+
+class UnlockForm(forms.Form):
+    """Where the unlock button was tapped: on the staff list ("list") or on the account page."""
+
+    back = forms.ChoiceField(choices=[("", ""), ("list", "list")], required=False)

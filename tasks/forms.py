@@ -5,11 +5,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from concierge.forms import NoteField
+from concierge.forms_params import BoundedDateField, IdField, ModelMultipleChoiceByIdField
 from concierge.models import ContactLog
 from tasks.models import CareTask
 
 
-class StaffMultipleChoiceField(forms.ModelMultipleChoiceField):
+class StaffMultipleChoiceField(ModelMultipleChoiceByIdField):
     def label_from_instance(self, obj):
         return str(obj)
 
@@ -92,7 +93,7 @@ class CompleteForm(forms.Form):
 
 
 class SnoozeForm(forms.Form):
-    until = forms.DateField(
+    until = BoundedDateField(
         label=_("Snooze until"),
         widget=forms.DateInput(attrs={"type": "date"}),
         error_messages={"required": _("Choose the date to come back to it."), "invalid": _("Enter a date.")},
@@ -136,7 +137,7 @@ class MoveTasksForm(forms.Form):
 
 
 class HandOutForm(forms.Form):
-    tasks = forms.ModelMultipleChoiceField(
+    tasks = ModelMultipleChoiceByIdField(
         label=_("Tasks"),
         queryset=None,
         widget=forms.CheckboxSelectMultiple,
@@ -156,7 +157,7 @@ class HandOutForm(forms.Form):
 
 
 class PauseForm(forms.Form):
-    until = forms.DateField(
+    until = BoundedDateField(
         label=_("No outreach until"),
         widget=forms.DateInput(attrs={"type": "date"}),
         error_messages={"required": _("Choose until when."), "invalid": _("Enter a date.")},
@@ -173,3 +174,30 @@ class PauseForm(forms.Form):
         if until < timezone.localdate():
             raise forms.ValidationError(_("Choose today or a later date."))
         return until
+
+
+class TaskPlaceForm(forms.Form):
+    """Where a task was opened from (`from`: My day or the pool) and shown (`page`: a panel in the
+    list, or the task's own page): it decides what follows a completion."""
+
+    page = forms.ChoiceField(choices=[("", ""), ("panel", "panel"), ("detail", "detail")], required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # "from" is a Python keyword: the field is added by name.
+        self.fields["from"] = forms.ChoiceField(
+            choices=[("", ""), ("day", "day"), ("pool", "pool")], required=False
+        )
+
+
+class TeamQueryForm(forms.Form):
+    """The colleague whose move form is opened (a link that works without htmx)."""
+
+    move = IdField(required=False)
+
+
+class DraftCheckForm(forms.Form):
+    """The text in a task's draft box, checked as the user edits it."""
+
+    task = IdField()
+    message = forms.CharField(required=False, max_length=2000, strip=False)

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from concierge.forms_params import BoundedDateField
 from tasks import etiquette, messages
 from tasks.models import Holiday
 
@@ -97,6 +98,7 @@ class HolidayForm(forms.ModelForm):
     class Meta:
         model = Holiday
         fields = ["name", "date", "greet"]
+        field_classes = {"date": BoundedDateField}
         widgets = {"date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
         error_messages = {
             "name": {"required": _("Give the date a name.")},
@@ -129,3 +131,12 @@ class HolidayForm(forms.ModelForm):
             if same.exists():
                 self.add_error("name", _("%(name)s is already on %(date)s.") % {"name": name, "date": date})
         return data
+
+
+class GreetingsForm(forms.Form):
+    """The one-tap switch on a holiday: "on" switches greetings on, anything else off."""
+
+    greet = forms.CharField(required=False, max_length=10)
+
+    def switched_on(self):
+        return self.is_valid() and self.cleaned_data["greet"] == "on"

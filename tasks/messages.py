@@ -182,11 +182,12 @@ def draft_for(task, user, language=None):
     return purpose, text
 
 
-def draft_context(task, user, request):
+def draft_context(task, user, request, edited=None):
     """The context templates/tasks/includes/draft.html needs (task, draft, purpose, warnings), or {}
     for kinds without a message.
 
-    After a completion form is refused, the text the user edited comes back instead of a fresh draft.
+    After a completion form is refused, the text the user edited (`edited`, as the form holds it)
+    comes back instead of a fresh draft.
     """
     from tasks import etiquette
 
@@ -195,8 +196,8 @@ def draft_context(task, user, request):
     if drafted is None:
         return {}
     purpose, text = drafted
-    if request is not None and request.method == "POST" and "message" in request.POST:
-        text = request.POST["message"]
+    if edited is not None:
+        text = edited
     return {
         "task": task,
         "draft": text,

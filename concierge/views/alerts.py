@@ -1,9 +1,12 @@
 from django.db.models import Q
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
+from concierge.forms_params import OpenAlertForm
 from concierge.models import Alert
+from concierge.views.responses import respond
 
 LIST_SIZE = 100
 
@@ -22,12 +25,15 @@ def mark_read(request, pk):
     if alert.read_at is None:
         alert.read_at = timezone.now()
         alert.save(update_fields=["read_at"])
-    if request.POST.get("open") and alert.link.startswith("/"):
-        return redirect(alert.link)
-    return redirect("concierge:alerts")
+    form = OpenAlertForm(request.POST)
+    opens = form.is_valid() and form.cleaned_data["open"]
+    # Links are written by the app, but only a path on this site is followed.
+    if opens and alert.link.startswith("/") and url_has_allowed_host_and_scheme(alert.link, None):
+        return respond(request, fallback=alert.link)
+    return respond(request, fallback="concierge:alerts")
 
 
 @require_POST
 def mark_all_read(request):
     Alert.objects.filter(Q(recipient=request.user) & Q(read_at__isnull=True)).update(read_at=timezone.now())
-    return redirect("concierge:alerts")
+    return respond(request, fallback="concierge:alerts")

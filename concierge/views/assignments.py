@@ -4,23 +4,30 @@ Views validate input and hand it to concierge.actions, which decides, locks, aud
 A refusal comes back as a message on the page the user was on; nothing is half-written.
 """
 
-from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
 from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.http import Http404
-from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from concierge import actions, extensions
 from concierge.actions import OPEN_STATES, ActionRefused
-from concierge.forms import AssignForm, HandoverForm, MoveBookForm, ReasonForm, SpreadForm, vip_managers_of
+from concierge.forms import (
+    AssignForm,
+    DeclineForm,
+    HandoverForm,
+    MoveBookForm,
+    ReasonForm,
+    SpreadForm,
+    vip_managers_of,
+)
+from concierge.forms_params import ClientBookQueryForm, read_query
 from concierge.models import Assignment, ContactLog, Member, Staff
 from concierge.roles import Role
-from concierge.views.members import wants_partial
+from concierge.views import responses
 
 PAGE_SIZE = 50
 
@@ -31,13 +38,6 @@ VALUE_RANK = Case(
     default=Value(3),
     output_field=IntegerField(),
 )
-
-
-def _back(request, fallback):
-    target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return redirect(target)
-    return redirect(fallback)
 
 
 def _form_errors(form):
@@ -72,7 +72,9 @@ def client_book_context(request, *, spread_form=None, failed_form=None, failed_p
     """The client book. A form sent back with errors (`spread_form`, or `failed_form` for the release
     or move-book form of row `failed_pk`) is drawn open in its place, with the user's own input."""
     user = request.user
-    show = request.GET.get("show", request.POST.get("show", "unassigned"))
+    # The half and page shown: from the link, or from the form posted on that page.
+    query = read_query(ClientBookQueryForm, {**request.POST.dict(), **request.GET.dict()})
+    show = query["show"]
     if isinstance(failed_form, ReasonForm):
         show = "assigned"  # a release form sent back is on a member who has a manager
     current = Assignment.objects.filter(state__in=OPEN_STATES).select_related("manager")
@@ -89,7 +91,7 @@ def client_book_context(request, *, spread_form=None, failed_form=None, failed_p
     }
     members = members.filter(has_manager).distinct() if show == "assigned" else members.exclude(has_manager)
     page = Paginator(members.order_by("value_class", "-spend_12m", "member_no"), PAGE_SIZE).get_page(
-        request.GET.get("page", request.POST.get("page"))
+        query["page"]
     )
     for member in page.object_list:
         member.current = with_allowed(member.open_assignments, user)[0] if member.open_assignments else None
@@ -212,20 +214,28 @@ def _page_of(user):
     return "concierge/my_vips.html", my_vips_context, "concierge:my_vips"
 
 
-def respond(request, *, done=None, refused=None, **context_args):
-    """htmx gets the page's lists again with a notice; a plain form post is redirected back."""
-    template, build, fallback = _page_of(request.user)
-    if wants_partial(request) or context_args:
+MY_VIPS_PAGE = ("concierge/my_vips.html", my_vips_context, "concierge:my_vips")
+
+
+def respond(request, *, done=None, refused=None, page=None, **context_args):
+    """htmx gets the page's lists again with a notice; a plain form post is redirected back (to a
+    same-site `next`, else the user's page), or sees the page when a form comes back with errors.
+    `page` names the page a form sent back lives on, when it is not the user's usual one."""
+    template, build, fallback = page or _page_of(request.user)
+
+    def draw(notice):
         context = build(request, **context_args)
-        context["notice"] = {"level": "error" if refused else "success", "text": refused or done}
-        name = f"{template}#lists" if wants_partial(request) else template
-        # Errors come back with 200 so that htmx swaps them in.
-        return render(request, name, context)
-    if refused:
-        messages.error(request, refused)
-    else:
-        messages.success(request, done)
-    return _back(request, fallback)
+        context["notice"] = notice
+        return responses.render_page(request, template, context, partial="lists")
+
+    return responses.respond(
+        request,
+        render=draw,
+        fallback=fallback,
+        done=done,
+        refused=refused,
+        form_sent_back=bool(context_args),
+    )
 
 
 def _run(request, fallback, call, done):
@@ -344,7 +354,10 @@ withdraw_handover = _transition_view(
 @permission_required("concierge.view_assignment", raise_exception=True)
 def decline(request, pk):
     assignment = _assignment_for(request.user, pk)
-    reason = request.POST.get("reason", "").strip()[:200]
+    form = DeclineForm(request.POST)
+    if not form.is_valid():
+        return respond(request, refused=_form_errors(form))
+    reason = form.cleaned_data["reason"]
     return _run(
         request,
         "concierge:my_vips",
@@ -361,8 +374,13 @@ def request_handover(request, pk):
         request.POST, store_id=request.user.store_id, exclude_id=request.user.pk, auto_id=f"handover{pk}_%s"
     )
     if not form.is_valid():
+        # The handover form lives on My VIPs, whoever sent it.
         return respond(
-            request, refused=_("Check the handover form."), handover_pk=assignment.pk, handover_form=form
+            request,
+            refused=_("Check the handover form."),
+            page=MY_VIPS_PAGE,
+            handover_pk=assignment.pk,
+            handover_form=form,
         )
     return _run(
         request,

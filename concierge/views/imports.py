@@ -1,9 +1,9 @@
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from concierge import imports
 from concierge.forms_imports import ImportForm, max_upload_bytes
+from concierge.views.responses import render_page
 
 
 @require_http_methods(["GET", "POST"])
@@ -36,8 +36,5 @@ def import_page(request):
         "max_upload_bytes": max_upload_bytes(),
         "formats": [(kind, label, imports.COLUMNS[kind]) for kind, label in imports.KIND_CHOICES],
     }
-    template = "concierge/imports.html"
-    if request.htmx and not request.htmx.boosted and not request.htmx.history_restore_request:
-        template += "#result"
-    # Errors come back with 200 so htmx swaps them in.
-    return render(request, template, context)
+    # The report and the form's errors come back with 200 so htmx swaps them in.
+    return render_page(request, "concierge/imports.html", context, partial="result")

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import LoginView
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -59,6 +60,13 @@ class LoginForm(AuthenticationForm):
     shared_tablet = forms.BooleanField(
         label=gettext_lazy("Shared tablet: sign me out when the browser closes"), required=False
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Django sets the user name's max_length after the field is built, so it is never checked:
+        # a longer name went on to the lockout log (255 characters) and failed on PostgreSQL.
+        field = self.fields["username"]
+        field.validators.append(MaxLengthValidator(field.max_length))
 
     def clean(self):
         try:

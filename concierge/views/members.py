@@ -4,10 +4,8 @@ import datetime as dt
 
 from django.contrib.auth.decorators import permission_required
 from django.db.models import Case, IntegerField, Q, Value, When
-from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
@@ -15,27 +13,15 @@ from django.views.decorators.http import require_GET, require_POST
 from concierge import actions, extensions
 from concierge.errors import ActionRefused
 from concierge.forms import ContactForm, MemberSearchForm
+from concierge.forms_params import offset_of
 from concierge.models import Member
+from concierge.views.responses import render_page, respond, wants_partial
 
 SEARCH_LIMIT = 25
 SUGGESTION_LIMIT = 8
 PAGE_SIZE = 20
 # A page without htmx grows by PAGE_SIZE per "show more"; the cap keeps one response bounded.
 MAX_ROWS = 400
-
-
-def wants_partial(request):
-    """htmx swaps a fragment; boosted links and history restores need the whole page."""
-    htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
-
-
-def render_page(request, template, context, partial=None, status=200):
-    name = f"{template}#{partial}" if partial and wants_partial(request) else template
-    response = render(request, name, context, status=status)
-    # The same URL answers a fragment or a page: caches and the back button must tell them apart.
-    patch_vary_headers(response, ["HX-Request"])
-    return response
 
 
 def search_members(members, query):
@@ -89,11 +75,7 @@ def member_search(request):
 
 
 def _offset(request, name):
-    try:
-        value = int(request.GET.get(name, 0))
-    except (TypeError, ValueError):
-        return 0
-    return min(max(value, 0), MAX_ROWS)
+    return min(offset_of(request, name), MAX_ROWS)
 
 
 def _slice(queryset, start, stop):
@@ -215,14 +197,19 @@ def add_contact(request, pk):
     new_contact_id = None
     if form.is_valid():
         try:
-            contact = actions.log_contact(member, actor=request.user, **form.cleaned_data)
+            new_contact_id = actions.log_contact(member, actor=request.user, **form.cleaned_data).pk
         except ActionRefused as refused:
             form.add_error(None, refused.message)
         else:
-            if not wants_partial(request):
-                return redirect(reverse("concierge:member_detail", args=[member.pk]) + "#contacts")
-            new_contact_id = contact.pk
             form = ContactForm()
-    context = detail_context(request, member, contact_form=form, new_contact_id=new_contact_id)
-    # Errors come back with 200: htmx swaps only successful responses, and the user must see them.
-    return render_page(request, "concierge/member_detail.html", context, partial="contact-log")
+
+    def draw(notice):
+        context = detail_context(request, member, contact_form=form, new_contact_id=new_contact_id)
+        return render_page(request, "concierge/member_detail.html", context, partial="contact-log")
+
+    return respond(
+        request,
+        render=draw,
+        fallback=reverse("concierge:member_detail", args=[member.pk]) + "#contacts",
+        form_sent_back=new_contact_id is None,
+    )

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from concierge import profile
 from concierge.errors import ActionRefused
 from concierge.forms import LanguageForm
+from concierge.forms_params import SwitchLanguageForm
 
 
 def _store_language(user):
@@ -59,8 +60,9 @@ def my_profile(request):
 @require_POST
 def set_language(request):
     """The header's language switch: for signed-in staff it also saves their preference."""
-    language = request.POST.get("language", "")
-    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+    form = SwitchLanguageForm(request.POST)
+    if request.user.is_authenticated and form.is_valid():
+        language = form.cleaned_data["language"]
         # Refused or not, the switch still changes the cookie: the page follows the tap.
         with contextlib.suppress(ActionRefused):
             profile.set_language(request.user, actor=request.user, language=language)

@@ -6,13 +6,12 @@ action, comes back with status 200 and the input kept. Every row is the user's s
 store's staff account or tier is a 404. The actions (concierge.setup_actions) check it all again.
 """
 
-from django.contrib import messages as flash
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404
-from django.shortcuts import redirect, render
-from django.urls import path
+from django.shortcuts import render
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -23,13 +22,16 @@ from concierge.errors import ActionRefused
 from concierge.forms_setup import (
     PasswordResetForm,
     RemoveTierForm,
+    StaffActiveForm,
     StaffCreateForm,
     StaffEditForm,
     TierForm,
     TierProgramForm,
+    UnlockForm,
 )
 from concierge.models import AuditEntry, Member, Staff, Tier, TierProgram
 from concierge.roles import Role
+from concierge.views.responses import respond
 
 PERMISSION = setup_actions.PERMISSION
 RECENT_CHANGES = 50
@@ -132,12 +134,10 @@ def staff_create(request):
         except ActionRefused as refusal:
             _refused(form, refusal)
         else:
-            flash.success(
-                request,
-                _("The account of %(name)s is ready: give them the user name %(username)s and the password.")
-                % {"name": staff, "username": staff.username},
-            )
-            return redirect("concierge:setup_staff")
+            done = _(
+                "The account of %(name)s is ready: give them the user name %(username)s and the password."
+            ) % {"name": staff, "username": staff.username}
+            return respond(request, fallback="concierge:setup_staff", done=done)
     return render(request, "concierge/setup/staff_new.html", _base(user, "staff", form=form))
 
 
@@ -185,13 +185,11 @@ def staff_detail(request, pk):
         except ActionRefused as refusal:
             _refused(form, refusal)
         else:
-            if written:
-                flash.success(
-                    request, _("The account of %(name)s is saved.") % {"name": data["display_name"]}
-                )
-            else:
-                flash.info(request, _("Nothing was changed."))
-            return redirect("concierge:setup_staff_detail", pk=staff.pk)
+            back = reverse("concierge:setup_staff_detail", args=[staff.pk])
+            if not written:
+                return respond(request, fallback=back, done=_("Nothing was changed."), level="info")
+            done = _("The account of %(name)s is saved.") % {"name": data["display_name"]}
+            return respond(request, fallback=back, done=done)
     return render(
         request, "concierge/setup/staff_detail.html", _detail_context(request, staff, edit_form=form)
     )
@@ -211,15 +209,12 @@ def staff_password(request, pk):
         except ActionRefused as refusal:
             _refused(form, refusal)
         else:
-            flash.success(
-                request,
-                _(
-                    "The password of %(name)s is changed: give them the new one. "
-                    "Their open sessions have ended."
-                )
-                % {"name": staff},
+            done = _(
+                "The password of %(name)s is changed: give them the new one. Their open sessions have ended."
+            ) % {"name": staff}
+            return respond(
+                request, fallback=reverse("concierge:setup_staff_detail", args=[staff.pk]), done=done
             )
-            return redirect("concierge:setup_staff_detail", pk=staff.pk)
     context = _detail_context(request, staff, password_form=form)
     return render(request, "concierge/setup/staff_detail.html", context)
 
@@ -230,32 +225,27 @@ def staff_active(request, pk):
     """Deactivate or reactivate: `active` is "0" or "1"."""
     user = request.user
     staff = _staff_for(user, pk)
-    active = request.POST.get("active")
-    if active not in ("0", "1"):
-        flash.error(request, _("Choose to deactivate or to reactivate."))
-        return redirect("concierge:setup_staff_detail", pk=staff.pk)
+    back = reverse("concierge:setup_staff_detail", args=[staff.pk])
+    form = StaffActiveForm(request.POST)
+    if not form.is_valid():
+        return respond(request, fallback=back, refused=_("Choose to deactivate or to reactivate."))
+    active = form.cleaned_data["active"] == "1"
     try:
-        setup_actions.set_staff_active(staff, actor=user, active=active == "1")
+        setup_actions.set_staff_active(staff, actor=user, active=active)
     except ActionRefused as refusal:
-        flash.error(request, refusal.message)
-    else:
-        if active == "1":
-            flash.success(request, _("%(name)s can log in again.") % {"name": staff})
-        elif staff.open_book:
-            flash.warning(
-                request,
-                ngettext(
-                    "%(name)s is deactivated and still has %(count)s VIP in their book: "
-                    "move the book to colleagues.",
-                    "%(name)s is deactivated and still has %(count)s VIPs in their book: "
-                    "move the book to colleagues.",
-                    staff.open_book,
-                )
-                % {"name": staff, "count": staff.open_book},
-            )
-        else:
-            flash.success(request, _("%(name)s is deactivated and can no longer log in.") % {"name": staff})
-    return redirect("concierge:setup_staff_detail", pk=staff.pk)
+        return respond(request, fallback=back, refused=refusal.message)
+    if active:
+        return respond(request, fallback=back, done=_("%(name)s can log in again.") % {"name": staff})
+    if staff.open_book:
+        done = ngettext(
+            "%(name)s is deactivated and still has %(count)s VIP in their book: move the book to colleagues.",
+            "%(name)s is deactivated and still has %(count)s VIPs in their book: "
+            "move the book to colleagues.",
+            staff.open_book,
+        ) % {"name": staff, "count": staff.open_book}
+        return respond(request, fallback=back, done=done, level="warning")
+    done = _("%(name)s is deactivated and can no longer log in.") % {"name": staff}
+    return respond(request, fallback=back, done=done)
 
 
 @require_POST
@@ -263,16 +253,18 @@ def staff_active(request, pk):
 def staff_unlock(request, pk):
     user = request.user
     staff = _staff_for(user, pk)
+    # The list's unlock button comes back to the list; the account page's to the account.
+    place = UnlockForm(request.POST)
+    if place.is_valid() and place.cleaned_data["back"] == "list":
+        back = reverse("concierge:setup_staff")
+    else:
+        back = reverse("concierge:setup_staff_detail", args=[staff.pk])
     try:
         setup_actions.unlock_staff(staff, actor=user)
     except ActionRefused as refusal:
-        flash.error(request, refusal.message)
-    else:
-        flash.success(request, _("%(name)s is unlocked and can log in again.") % {"name": staff})
-    target = request.POST.get("back")
-    if target == "list":
-        return redirect("concierge:setup_staff")
-    return redirect("concierge:setup_staff_detail", pk=staff.pk)
+        return respond(request, fallback=back, refused=refusal.message)
+    done = _("%(name)s is unlocked and can log in again.") % {"name": staff}
+    return respond(request, fallback=back, done=done)
 
 
 # ---- the tier program -----------------------------------------------------------------------------
@@ -332,8 +324,8 @@ def tiers(request):
         except ActionRefused as refusal:
             _refused(form, refusal)
         else:
-            flash.success(request, _("The tier program is saved. Members follow at the next refresh."))
-            return redirect("concierge:setup_tiers")
+            done = _("The tier program is saved. Members follow at the next refresh.")
+            return respond(request, fallback="concierge:setup_tiers", done=done)
     user.store.refresh_from_db()
     return _tiers_page(request, program_form=form)
 
@@ -364,10 +356,8 @@ def tier_add(request):
         except ActionRefused as refusal:
             _refused(form, refusal)
         else:
-            flash.success(
-                request, _("%(tier)s is added. Members follow at the next refresh.") % {"tier": tier}
-            )
-            return redirect("concierge:setup_tiers")
+            done = _("%(tier)s is added. Members follow at the next refresh.") % {"tier": tier}
+            return respond(request, fallback="concierge:setup_tiers", done=done)
     return _tiers_page(request, add_form=form)
 
 
@@ -386,13 +376,12 @@ def tier_change(request, pk):
         except ActionRefused as refusal:
             _refused(form, refusal)
         else:
-            if changed:
-                flash.success(
-                    request, _("%(tier)s is saved. Members follow at the next refresh.") % {"tier": saved}
+            if not changed:
+                return respond(
+                    request, fallback="concierge:setup_tiers", done=_("Nothing was changed."), level="info"
                 )
-            else:
-                flash.info(request, _("Nothing was changed."))
-            return redirect("concierge:setup_tiers")
+            done = _("%(tier)s is saved. Members follow at the next refresh.") % {"tier": saved}
+            return respond(request, fallback="concierge:setup_tiers", done=done)
     return _tiers_page(request, failed=(tier.pk, form))
 
 
@@ -403,23 +392,18 @@ def tier_remove(request, pk):
     tier = _tier_for(user, pk)
     form = RemoveTierForm(request.POST, tier=tier, prefix=f"remove-{tier.pk}")
     if not form.is_valid():
-        flash.error(request, _("Choose a tier of this program for its members."))
-        return redirect("concierge:setup_tiers")
+        refused = _("Choose a tier of this program for its members.")
+        return respond(request, fallback="concierge:setup_tiers", refused=refused)
     try:
         moved = setup_actions.remove_tier(tier, actor=user, move_to=form.cleaned_data["move_to"])
     except ActionRefused as refusal:
-        flash.error(request, refusal.message)
-    else:
-        flash.success(
-            request,
-            ngettext(
-                "%(tier)s is removed; %(count)s member held it.",
-                "%(tier)s is removed; %(count)s members held it.",
-                moved,
-            )
-            % {"tier": tier.name, "count": moved},
-        )
-    return redirect("concierge:setup_tiers")
+        return respond(request, fallback="concierge:setup_tiers", refused=refusal.message)
+    done = ngettext(
+        "%(tier)s is removed; %(count)s member held it.",
+        "%(tier)s is removed; %(count)s members held it.",
+        moved,
+    ) % {"tier": tier.name, "count": moved}
+    return respond(request, fallback="concierge:setup_tiers", done=done)
 
 
 # ---- the log of set-up changes ------------------------------------------------------------------

@@ -10,11 +10,11 @@ from django.views.decorators.http import require_POST
 
 from concierge.actions import ActionRefused
 from concierge.models import Member
-from concierge.views.members import detail_context, render_page, wants_partial
+from concierge.views.members import detail_context
+from concierge.views.responses import render_page, respond, wants_partial
 from tasks import actions
 from tasks.forms import PauseForm
 from tasks.models import CareTask
-from tasks.views.common import respond
 
 RECENT = 5
 

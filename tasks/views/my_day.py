@@ -4,24 +4,23 @@ and worked in two taps. The store manager opens a colleague's day with the same 
 
 import datetime as dt
 
-from django.contrib import messages as flash
 from django.contrib.auth.decorators import permission_required
 from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.http import Http404
-from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
-from django_htmx.http import HttpResponseClientRedirect, retarget
+from django_htmx.http import retarget
 
 from concierge.actions import ActionRefused
 from concierge.dates import local_midnight
+from concierge.forms_params import offset_of, read_query
 from concierge.models import Assignment, ContactLog, Staff
-from concierge.views.members import render_page, wants_partial
+from concierge.views.responses import render_page, respond, wants_partial
 from tasks import actions, messages
-from tasks.forms import CompleteForm, SkipForm, SnoozeForm
+from tasks.forms import CompleteForm, SkipForm, SnoozeForm, TaskPlaceForm
 from tasks.models import CareTask
 
 UPCOMING_DAYS = 7
@@ -76,7 +75,8 @@ def ranked_page(tasks, today, offset, size):
     # One row before the page too: a group that runs on from the previous page gets no new heading.
     start = max(offset - 1, 0)
     ranked_ids = list(ranked(tasks, today).values_list("pk", "due_date")[start : offset + size + 1])
-    before = ranked_ids.pop(0) if offset else None
+    # Past the end (the tasks were finished meanwhile) there is no row before and none after.
+    before = ranked_ids.pop(0) if offset and ranked_ids else None
     more = len(ranked_ids) > size
     ranked_ids = ranked_ids[:size]
     loaded = CareTask.objects.select_related("member", "member__tier").in_bulk(
@@ -120,6 +120,9 @@ def list_context(request, *, owner=None, offset=0):
     today = timezone.localdate()
     tasks = CareTask.objects.visible_to(user).filter(assignee=owner)
     horizon = today + dt.timedelta(days=UPCOMING_DAYS)
+    counts = day_counts(tasks, today)
+    # "Show more" after tasks were finished may point past the end: it gets the end, not an error.
+    offset = min(offset, counts["overdue"] + counts["today"] + counts["upcoming"])
     rows, more = ranked_page(
         tasks.filter(state=CareTask.State.OPEN, due_date__lte=horizon), today, offset, PAGE_SIZE
     )
@@ -131,7 +134,7 @@ def list_context(request, *, owner=None, offset=0):
         "more": more,
         "next_offset": offset + PAGE_SIZE,
         "offset": offset,
-        "counts": day_counts(tasks, today),
+        "counts": counts,
         "list_url": reverse("tasks:my_day")
         if owner == user
         else reverse("tasks:staff_tasks", args=[owner.pk]),
@@ -140,22 +143,15 @@ def list_context(request, *, owner=None, offset=0):
 
 def render_day(request, context, *, template="tasks/my_day.html"):
     context.setdefault("active_nav", "my_day" if context["is_own"] else "team")
-    if wants_partial(request) and request.GET.get("offset"):
+    if wants_partial(request) and "offset" in request.GET:
         return render_page(request, template, context, partial="rows")
     return render_page(request, template, context, partial="day-list")
-
-
-def _offset(request):
-    try:
-        return max(0, int(request.GET.get("offset", 0)))
-    except ValueError:
-        return 0
 
 
 @require_GET
 @permission_required("tasks.change_caretask", raise_exception=True)
 def my_day(request):
-    return render_day(request, list_context(request, offset=_offset(request)))
+    return render_day(request, list_context(request, offset=offset_of(request)))
 
 
 # ---- one task ------------------------------------------------------------------------------------
@@ -196,8 +192,15 @@ def open_matters(task):
     return matters
 
 
-def panel_context(request, task, *, form=None, snooze_form=None, skip_form=None, from_page=""):
+def _place(request):
+    """Where the task was opened from and how it is shown, as the page or its form says."""
+    place = read_query(TaskPlaceForm, request.POST if request.method == "POST" else request.GET)
+    return place["from"], place["page"]
+
+
+def panel_context(request, task, *, form=None, snooze_form=None, skip_form=None):
     user = request.user
+    from_page, page = _place(request)
     member = task.member
     today = timezone.localdate()
     manager = (
@@ -225,12 +228,21 @@ def panel_context(request, task, *, form=None, snooze_form=None, skip_form=None,
         "skip_reasons": SKIP_REASONS,
         "can_work": task.state == CareTask.State.OPEN
         and any(t.name == "complete" for t in task.get_available_user_state_transitions(user)),
-        "from_page": from_page or request.GET.get("from", ""),
+        "from_page": from_page,
         # Where the panel is shown decides what follows a completion: the list in place, or a redirect.
-        "page": request.POST.get("page") or ("panel" if wants_partial(request) else "detail"),
-        "draft": messages.draft_context(task, user, request) if task.state == CareTask.State.OPEN else None,
+        "page": page or ("panel" if wants_partial(request) else "detail"),
+        "draft": messages.draft_context(task, user, request, edited=_edited_message(form))
+        if task.state == CareTask.State.OPEN
+        else None,
     }
     return context
+
+
+def _edited_message(form):
+    """The message as the user left it in a completion form that was sent back."""
+    if form is None or not form.is_bound or "message" not in form.data:
+        return None
+    return form["message"].value()
 
 
 @require_GET
@@ -250,28 +262,31 @@ def _list_for(request, task):
     return list_context(request)
 
 
-def _done(request, task, from_page, text):
+def _done(request, task, text):
     """In a My-day panel: the refreshed list in its place, with a notice. From the task's own page
     or the pool: back to that list, with the notice as a message."""
-    in_panel = wants_partial(request) and request.POST.get("page") == "panel" and from_page != "pool"
-    if not in_panel:
-        flash.success(request, text)
-        if from_page == "pool":
-            url = reverse("tasks:pool")
-        elif task.assignee_id and task.assignee_id != request.user.pk:
-            url = reverse("tasks:staff_tasks", args=[task.assignee_id])
-        else:
-            url = reverse("tasks:my_day")
-        return HttpResponseClientRedirect(url) if wants_partial(request) else redirect(url)
-    context = _list_for(request, task)
-    context["notice"] = {"level": "success", "text": text}
-    return retarget(render_day(request, context), "#day-list")
+    from_page, page = _place(request)
+    if from_page == "pool":
+        url = reverse("tasks:pool")
+    elif task.assignee_id and task.assignee_id != request.user.pk:
+        url = reverse("tasks:staff_tasks", args=[task.assignee_id])
+    else:
+        url = reverse("tasks:my_day")
+
+    def draw(notice):
+        context = {**_list_for(request, task), "notice": notice}
+        return retarget(render_day(request, context), "#day-list")
+
+    in_panel = page == "panel" and from_page != "pool"
+    return respond(request, render=draw if in_panel else None, fallback=url, done=text)
 
 
 def _refused(request, task, text, **forms):
-    context = panel_context(request, task, from_page=request.POST.get("from", ""), **forms)
-    context["notice"] = {"level": "error", "text": text}
-    return render_page(request, "tasks/task_detail.html", context, partial="panel")
+    def draw(notice):
+        context = {**panel_context(request, task, **forms), "notice": notice}
+        return render_page(request, "tasks/task_detail.html", context, partial="panel")
+
+    return respond(request, render=draw, refused=text, form_sent_back=True)
 
 
 @require_POST
@@ -279,7 +294,6 @@ def _refused(request, task, text, **forms):
 def complete(request, pk):
     task = _task_for(request.user, pk)
     form = CompleteForm(request.POST, task=task)
-    from_page = request.POST.get("from", "")
     if not form.is_valid():
         return _refused(request, task, _("Check the answers below."), form=form)
     try:
@@ -291,7 +305,7 @@ def complete(request, pk):
         if task.is_review
         else _("%(member)s: %(kind)s done. It is in the member's contact log.")
     ) % {"member": task.member.name, "kind": task.get_kind_display()}
-    return _done(request, task, from_page, text)
+    return _done(request, task, text)
 
 
 @require_POST
@@ -311,7 +325,7 @@ def snooze(request, pk):
         "kind": task.get_kind_display(),
         "date": until.isoformat(),
     }
-    return _done(request, task, request.POST.get("from", ""), text)
+    return _done(request, task, text)
 
 
 @require_POST
@@ -326,7 +340,7 @@ def skip(request, pk):
     except ActionRefused as refused:
         return _refused(request, task, refused.message, skip_form=form)
     text = _("%(member)s: %(kind)s skipped.") % {"member": task.member.name, "kind": task.get_kind_display()}
-    return _done(request, task, request.POST.get("from", ""), text)
+    return _done(request, task, text)
 
 
 urlpatterns = [

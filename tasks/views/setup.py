@@ -7,24 +7,24 @@ htmx swaps them in. Rows are the user's store's only; another store's holiday is
 """
 
 from django.conf import settings
-from django.contrib import messages as flash
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from concierge.decorators import store_required
 from concierge.errors import ActionRefused
-from concierge.views.members import render_page, wants_partial
+from concierge.views.responses import render_page, respond, wants_partial
 from tasks import etiquette, messages, setup_actions
-from tasks.forms_setup import HolidayForm, MessageTemplateForm, WordListForm
+from tasks.forms import DraftCheckForm
+from tasks.forms_setup import GreetingsForm, HolidayForm, MessageTemplateForm, WordListForm
 from tasks.models import CareTask, EtiquetteWords, Holiday, MessageTemplate
 from tasks.models.messages import Purpose
-from tasks.views.common import respond
 
 LANGUAGE_NAMES = dict(settings.LANGUAGES)
 Category = EtiquetteWords.Category
@@ -48,16 +48,6 @@ def _category(value):
     return Category(value)
 
 
-def _notice(text, level="success"):
-    return {"level": level, "text": text}
-
-
-def _done(request, text, fallback):
-    """A plain form post goes back to the page with a message; htmx callers render instead."""
-    flash.success(request, text)
-    return redirect(fallback)
-
-
 # ---- the draft box's live check --------------------------------------------------------------------
 
 
@@ -66,18 +56,18 @@ def _done(request, text, fallback):
 def check_draft(request):
     """The warnings for the text in a task's draft box, re-checked as the user edits it."""
     user = request.user
-    try:
-        pk = int(request.POST.get("task", ""))
-    except ValueError as exc:
-        raise Http404 from exc
-    task = CareTask.objects.select_related("store").get_for(user, pk=pk)
+    form = DraftCheckForm(request.POST)
+    if not form.is_valid():
+        # Only the draft box posts here, with its task and at most 2,000 characters.
+        raise Http404
+    task = CareTask.objects.select_related("store").get_for(user, pk=form.cleaned_data["task"])
     # As in the task panel: a VIP manager works their own tasks, the store manager anyone's.
     if task.assignee_id != user.pk and not user.has_perm("tasks.manage_team_tasks"):
         raise Http404
     purpose = messages.PURPOSE_OF_KIND.get(task.kind)
     if purpose is None:
         raise Http404
-    text = request.POST.get("message", "")[:2000]
+    text = form.cleaned_data["message"]
     warnings = etiquette.check_message(
         text,
         purpose,
@@ -132,6 +122,7 @@ def _template_version(store, purpose, language, row, lists):
 
 @require_GET
 @permission_required("tasks.change_messagetemplate", raise_exception=True)
+@store_required
 def message_templates(request):
     user = request.user
     rows = {
@@ -201,6 +192,7 @@ def _preview(request, purpose, language, form):
 
 @require_http_methods(["GET", "POST"])
 @permission_required("tasks.change_messagetemplate", raise_exception=True)
+@store_required
 def edit_template(request, purpose, language):
     user = request.user
     purpose, language = _purpose(purpose), _language(language)
@@ -209,8 +201,7 @@ def edit_template(request, purpose, language):
         return render_page(request, "tasks/setup/edit_template.html", context, partial="editor")
     form = MessageTemplateForm(request.POST, store=user.store, purpose=purpose, language=language)
     if not form.is_valid():
-        context = _editor_context(request, purpose, language, form=form)
-        return render_page(request, "tasks/setup/edit_template.html", context, partial="editor")
+        return _editor_response(request, purpose, language, form=form)
     try:
         setup_actions.save_message_template(
             user.store, actor=user, purpose=purpose, language=language, body=form.cleaned_data["body"]
@@ -221,14 +212,25 @@ def edit_template(request, purpose, language):
         "purpose": purpose.label,
         "language": LANGUAGE_NAMES[language],
     }
-    if wants_partial(request):
-        context = _editor_context(request, purpose, language, notice=_notice(done))
-        return render(request, "tasks/setup/edit_template.html#editor", context)
-    return _done(request, done, "tasks:message_templates")
+    return _editor_response(request, purpose, language, done=done)
+
+
+def _editor_response(request, purpose, language, *, done=None, form=None):
+    """htmx gets the editor again with a notice; a plain post goes back to the list of messages,
+    or sees the editor with its errors."""
+
+    def draw(notice):
+        context = _editor_context(request, purpose, language, form=form, notice=notice)
+        return render_page(request, "tasks/setup/edit_template.html", context, partial="editor")
+
+    return respond(
+        request, render=draw, fallback="tasks:message_templates", done=done, form_sent_back=form is not None
+    )
 
 
 @require_POST
 @permission_required("tasks.change_messagetemplate", raise_exception=True)
+@store_required
 def preview_template(request, purpose, language):
     """The live preview while a template is edited: the sample text and what would be refused."""
     user = request.user
@@ -245,6 +247,7 @@ def preview_template(request, purpose, language):
 
 @require_POST
 @permission_required("tasks.delete_messagetemplate", raise_exception=True)
+@store_required
 def reset_template(request, purpose, language):
     user = request.user
     purpose, language = _purpose(purpose), _language(language)
@@ -256,10 +259,7 @@ def reset_template(request, purpose, language):
         "purpose": purpose.label,
         "language": LANGUAGE_NAMES[language],
     }
-    if wants_partial(request):
-        context = _editor_context(request, purpose, language, notice=_notice(done))
-        return render(request, "tasks/setup/edit_template.html#editor", context)
-    return _done(request, done, "tasks:message_templates")
+    return _editor_response(request, purpose, language, done=done)
 
 
 # ---- etiquette word lists ----------------------------------------------------------------------------
@@ -296,6 +296,7 @@ def _word_lists_context(user, failed=None):
 
 @require_GET
 @permission_required("tasks.change_etiquettewords", raise_exception=True)
+@store_required
 def word_lists(request):
     return render(request, "tasks/setup/words.html", _word_lists_context(request.user))
 
@@ -309,33 +310,44 @@ def _one_list(user, category, language):
     )
 
 
+def _words_response(request, category, language, *, done=None, form=None):
+    """htmx gets the one list again with a notice; a plain post goes back to the lists, or sees
+    them all with this one's errors."""
+
+    def draw(notice):
+        if wants_partial(request):
+            row = _one_list(request.user, category, language)
+            item = _word_list(category, language, row, form, notice=notice)
+            return render(request, "tasks/setup/words.html#word_list", {"item": item})
+        context = _word_lists_context(request.user, failed=(category, language, form))
+        return render(request, "tasks/setup/words.html", context)
+
+    return respond(
+        request, render=draw, fallback="tasks:word_lists", done=done, form_sent_back=form is not None
+    )
+
+
 @require_POST
 @permission_required("tasks.change_etiquettewords", raise_exception=True)
+@store_required
 def edit_words(request, category, language):
     user = request.user
     category, language = _category(category), _language(language)
     form = WordListForm(request.POST, prefix=f"{category}-{language}")
     if not form.is_valid():
-        if wants_partial(request):
-            item = _word_list(category, language, _one_list(user, category, language), form)
-            return render(request, "tasks/setup/words.html#word_list", {"item": item})
-        context = _word_lists_context(user, failed=(category, language, form))
-        return render(request, "tasks/setup/words.html", context)
+        return _words_response(request, category, language, form=form)
     try:
         setup_actions.save_word_list(
             user.store, actor=user, category=category, language=language, words=form.cleaned_data["words"]
         )
     except ActionRefused as refused:
         raise PermissionDenied(refused.message) from refused
-    done = _("The word list is saved.")
-    if wants_partial(request):
-        item = _word_list(category, language, _one_list(user, category, language), notice=_notice(done))
-        return render(request, "tasks/setup/words.html#word_list", {"item": item})
-    return _done(request, done, "tasks:word_lists")
+    return _words_response(request, category, language, done=_("The word list is saved."))
 
 
 @require_POST
 @permission_required("tasks.delete_etiquettewords", raise_exception=True)
+@store_required
 def reset_words(request, category, language):
     user = request.user
     category, language = _category(category), _language(language)
@@ -343,11 +355,7 @@ def reset_words(request, category, language):
         setup_actions.reset_word_list(user.store, actor=user, category=category, language=language)
     except ActionRefused as refused:
         raise PermissionDenied(refused.message) from refused
-    done = _("The word list is back to the built-in one.")
-    if wants_partial(request):
-        item = _word_list(category, language, None, notice=_notice(done))
-        return render(request, "tasks/setup/words.html#word_list", {"item": item})
-    return _done(request, done, "tasks:word_lists")
+    return _words_response(request, category, language, done=_("The word list is back to the built-in one."))
 
 
 # ---- holiday calendar --------------------------------------------------------------------------------
@@ -405,6 +413,7 @@ def _calendar_response(request, done=None, refused=None, **context_args):
 
 @require_http_methods(["GET", "POST"])
 @permission_required("tasks.change_holiday", raise_exception=True)
+@store_required
 def holidays(request):
     """The calendar (GET) and adding one of the store's own dates (POST)."""
     user = request.user
@@ -428,6 +437,7 @@ def _holiday_for(user, pk):
 
 @require_POST
 @permission_required("tasks.change_holiday", raise_exception=True)
+@store_required
 def edit_holiday(request, pk):
     """Rename, move, or switch greetings for one date."""
     user = request.user
@@ -444,12 +454,14 @@ def edit_holiday(request, pk):
 
 @require_POST
 @permission_required("tasks.change_holiday", raise_exception=True)
+@store_required
 def holiday_greetings(request, pk):
     """Greetings on or off for one date, in one tap."""
     user = request.user
     holiday = _holiday_for(user, pk)
+    greet = GreetingsForm(request.POST).switched_on()
     try:
-        holiday = setup_actions.change_holiday(holiday, actor=user, greet=request.POST.get("greet") == "on")
+        holiday = setup_actions.change_holiday(holiday, actor=user, greet=greet)
     except ActionRefused as refused:
         return _calendar_response(request, refused=refused.message)
     if holiday.greet:
@@ -461,6 +473,7 @@ def holiday_greetings(request, pk):
 
 @require_POST
 @permission_required("tasks.add_holiday", raise_exception=True)
+@store_required
 def fill_festivals(request):
     """Fill in this year's and next year's festivals now, for a store that has not had its first tick."""
     user = request.user
@@ -477,6 +490,7 @@ def fill_festivals(request):
 
 @require_POST
 @permission_required("tasks.delete_holiday", raise_exception=True)
+@store_required
 def delete_holiday(request, pk):
     """Only the store's own dates: a festival would be filled in again, so it is switched off instead."""
     user = request.user

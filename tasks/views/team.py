@@ -16,11 +16,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from concierge.actions import ActionRefused
 from concierge.dates import local_midnight
-from concierge.views.members import render_page
+from concierge.forms_params import offset_of, read_query
+from concierge.views.responses import render_page, respond
 from tasks import actions
-from tasks.forms import HandOutForm, MoveTasksForm
+from tasks.forms import HandOutForm, MoveTasksForm, TeamQueryForm
 from tasks.models import CareTask
-from tasks.views.common import respond
 from tasks.views.my_day import UPCOMING_DAYS, day_counts, list_context, ranked_page, render_day
 
 POOL_PAGE = 40
@@ -122,10 +122,7 @@ def team_context(request, *, move_pk=None, move_form=None):
 @require_GET
 @permission_required("tasks.manage_team_tasks", raise_exception=True)
 def team(request):
-    try:
-        move_pk = int(request.GET.get("move", ""))
-    except ValueError:
-        move_pk = None
+    move_pk = read_query(TeamQueryForm, request.GET)["move"]
     return render_page(
         request, "tasks/team.html", team_context(request, move_pk=move_pk), partial="team-body"
     )
@@ -142,11 +139,7 @@ def _staff_for(user, pk):
 @permission_required("tasks.manage_team_tasks", raise_exception=True)
 def staff_tasks(request, staff_pk):
     owner = _staff_for(request.user, staff_pk)
-    try:
-        offset = max(0, int(request.GET.get("offset", 0)))
-    except ValueError:
-        offset = 0
-    return render_day(request, list_context(request, owner=owner, offset=offset))
+    return render_day(request, list_context(request, owner=owner, offset=offset_of(request)))
 
 
 @require_POST

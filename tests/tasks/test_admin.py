@@ -1,4 +1,5 @@
-"""The administrator sees every store's care tasks and care setup in the admin, and changes none."""
+"""The people who run the installation (superusers) see every store's care tasks and care setup in
+Django's admin, and change none; a store's administrator role does not get in at all."""
 
 import pytest
 from django.urls import reverse
@@ -11,8 +12,15 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def administrator(store):
-    return StaffFactory(username="root", store=store, is_staff=True, roles=[Role.ADMIN])
+def administrator(db):
+    return StaffFactory(username="root", store=None, is_staff=True, is_superuser=True)
+
+
+def test_the_stores_administrator_role_is_sent_to_the_admin_login(client_for, store):
+    store_admin = StaffFactory(username="storeadmin", store=store, is_staff=True, roles=[Role.ADMIN])
+    response = client_for(store_admin).get(reverse("admin:tasks_caretask_changelist"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
 
 
 @pytest.mark.parametrize("model", ["caretask", "holiday", "messagetemplate", "etiquettewords"])

@@ -184,7 +184,7 @@ def test_draft_context_for_the_include(make_task, vip_manager):
 def test_draft_context_keeps_the_edited_text_of_a_refused_form(make_task, vip_manager):
     task = make_task(Kind.BIRTHDAY_GREETING)
     request = RequestFactory().post("/", {"message": "生日快乐！全场打折"})
-    context = draft_context(task, vip_manager, request)
+    context = draft_context(task, vip_manager, request, edited="生日快乐！全场打折")
     assert context["draft"] == "生日快乐！全场打折"
     assert [warning.code for warning in context["warnings"]] == ["promotion", "signature"]
 

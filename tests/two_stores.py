@@ -1,0 +1,339 @@
+"""Two stores with one of everything, and every URL of the project filled in with their objects.
+
+The URL matrix and the fuzzing tests share this. The URLs come from the URLconf itself, so a page
+added later is tested as soon as it is routed; its path parameters are filled from the registries
+below, and a parameter they cannot fill stops the tests with a message saying where to add it.
+"""
+
+import dataclasses
+import datetime as dt
+import re
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls.resolvers import RegexPattern
+from django.utils import timezone
+
+from concierge.models import Alert, Assignment, Member, Staff
+from concierge.roles import Role
+from tasks.models import CareTask, EtiquetteWords, Holiday
+from tasks.models.messages import Purpose
+from tests.factories import MemberFactory, StaffFactory, StoreFactory, TierFactory, TierProgramFactory
+
+# An id no row has, past the 64-bit range on purpose: SQLite raises OverflowError on such ids.
+MISSING_ID = 2**63
+
+# The personas: anonymous, every role of store A, store B's manager, and a superuser.
+STORE_A_ROLES = ("vip_manager", "front_desk", "complaint_handler", "store_manager", "admin")
+PERSONAS = ("anonymous", *STORE_A_ROLES, "other_manager", "superuser")
+
+
+@dataclasses.dataclass
+class Store:
+    """One store's staff and objects: what path parameters are filled with."""
+
+    store: object
+    staff: dict
+    member: Member
+    assignment: Assignment
+    handover: Assignment
+    task: CareTask
+    pool_task: CareTask
+    holiday: Holiday
+    alert: Alert
+    secrets: tuple = ()
+
+
+def _store(code, name, prefix):
+    store = StoreFactory(code=code, name=name)
+    program = TierProgramFactory(name=f"{prefix} program")
+    store.tier_program = program
+    store.save()
+    tier = TierFactory(program=program, name=f"{prefix} gold", dedicated_manager=True)
+    roles = {
+        "vip_manager": Role.VIP_MANAGER,
+        "vip2": Role.VIP_MANAGER,
+        "front_desk": Role.FRONT_DESK,
+        "complaint_handler": Role.COMPLAINT_HANDLER,
+        "store_manager": Role.STORE_MANAGER,
+        "admin": Role.ADMIN,
+    }
+    staff = {
+        key: StaffFactory(
+            username=f"{prefix}-{key}",
+            display_name=f"{prefix}员工{index}",
+            store=store,
+            roles=[role],
+            # The demo's administrators carry the staff flag: it must not open Django's admin.
+            is_staff=key == "admin",
+        )
+        for index, (key, role) in enumerate(roles.items())
+    }
+    members = [
+        MemberFactory(
+            store=store,
+            tier=tier,
+            member_no=f"{prefix}{n:04d}",
+            name=f"{prefix}店会员{n}",
+            phone=f"139{'01' if prefix == 'A' else '02'}{n:06d}",
+            value_class="A",
+        )
+        for n in range(1, 5)
+    ]
+    assignment = Assignment.objects.create(store=store, member=members[0], manager=staff["vip_manager"])
+    handover = Assignment.objects.create(
+        store=store,
+        member=members[1],
+        manager=staff["vip_manager"],
+        handover_to=staff["vip2"],
+        handover_note="note",
+    )
+    # The protected state field is set in the database: the actions are not what is tested here.
+    Assignment.objects.filter(pk=handover.pk).update(state=Assignment.State.HANDOVER_REQUESTED)
+    today = timezone.localdate()
+    task = CareTask.objects.create(
+        store=store,
+        member=members[2],
+        assignee=staff["vip_manager"],
+        kind=CareTask.Kind.BIRTHDAY_GREETING,
+        period="2026",
+        due_date=today,
+        reason=f"{prefix} birthday",
+    )
+    pool_task = CareTask.objects.create(
+        store=store,
+        member=members[3],
+        kind=CareTask.Kind.NEW_MEMBER_CALL,
+        period="first",
+        due_date=today,
+        reason=f"{prefix} first purchase",
+    )
+    holiday = Holiday.objects.create(store=store, name=f"{prefix}店庆", date=today + dt.timedelta(days=30))
+    alert = Alert.objects.create(
+        recipient=staff["vip_manager"],
+        kind="assignment.proposed",
+        text=f"{prefix} alert",
+        link=f"/members/{members[0].pk}/",
+        content_type=ContentType.objects.get_for_model(Member),
+        object_id=str(members[0].pk),
+    )
+    secrets = tuple(value for member in members for value in (member.name, member.phone, member.member_no))
+    return Store(store, staff, members[0], assignment, handover, task, pool_task, holiday, alert, secrets)
+
+
+@dataclasses.dataclass
+class World:
+    a: Store
+    b: Store
+    superuser: Staff
+
+    def persona(self, name):
+        if name == "anonymous":
+            return None
+        if name == "superuser":
+            return self.superuser
+        if name == "other_manager":
+            return self.b.staff["store_manager"]
+        return self.a.staff[name]
+
+
+def make_world():
+    a = _store("mxa", "甲店", "A")
+    b = _store("mxb", "乙店", "B")
+    superuser = Staff.objects.create_superuser("root", password="pw-root-123", display_name="运维")
+    return World(a, b, superuser)
+
+
+def world_for_the_module(django_db_blocker):
+    """The world made once for a test module, in a transaction rolled back after its last test;
+    each test runs in a savepoint inside it (as TestCase.setUpTestData does), so tests do not
+    see each other's writes and the world is not built a hundred times."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield make_world()
+        transaction.set_rollback(True)
+
+
+def project_apps():
+    """The project's own apps (not Django's or a library's): those whose forms and rows are tested."""
+    from django.apps import apps
+
+    return [config for config in apps.get_app_configs() if "site-packages" not in config.path]
+
+
+# ---- filling path parameters ---------------------------------------------------------------------
+
+# Parameters named after what they hold.
+BY_PARAMETER = {
+    "member_pk": lambda s: s.member.pk,
+    "staff_pk": lambda s: s.staff["vip_manager"].pk,
+    "manager_pk": lambda s: s.staff["vip_manager"].pk,
+    "purpose": lambda s: Purpose.BIRTHDAY.value,
+    "language": lambda s: "en",
+    "category": lambda s: EtiquetteWords.Category.values[0],
+    # Django's admin.
+    "app_label": lambda s: "concierge",
+    "content_type_id": lambda s: ContentType.objects.get_for_model(Member).pk,
+    "url": lambda s: "no-such-page/",
+}
+
+# A bare `pk` or `object_id` holds a row of the model the path names just before it.
+BY_SEGMENT = {
+    "members": lambda s: s.member.pk,
+    "r": lambda s: s.member.pk,  # the admin's "view on site" link
+    "member": lambda s: s.member.pk,
+    "assignments": lambda s: s.assignment.pk,
+    "assignment": lambda s: s.assignment.pk,
+    "tasks": lambda s: s.task.pk,
+    "caretask": lambda s: s.task.pk,
+    "holidays": lambda s: s.holiday.pk,
+    "holiday": lambda s: s.holiday.pk,
+    "alerts": lambda s: s.alert.pk,
+    "alert": lambda s: s.alert.pk,
+    "staff": lambda s: s.staff["vip_manager"].pk,
+    "store": lambda s: s.store.pk,
+    "stores": lambda s: s.store.pk,
+    "tierprogram": lambda s: s.store.tier_program_id,
+    "programs": lambda s: s.store.tier_program_id,
+    "tier": lambda s: s.member.tier_id,
+    "tiers": lambda s: s.member.tier_id,
+    "purchase": lambda s: s.member.purchases.values_list("pk", flat=True).first() or MISSING_ID,
+    "contactlog": lambda s: s.member.contacts.values_list("pk", flat=True).first() or MISSING_ID,
+    "auditentry": lambda s: MISSING_ID,
+    "messagetemplate": lambda s: MISSING_ID,
+    "etiquettewords": lambda s: MISSING_ID,
+    "tag": lambda s: MISSING_ID,
+    "group": lambda s: MISSING_ID,
+}
+
+ID_PARAMETERS = ("pk", "object_id", "id")
+
+
+class CannotFill(Exception):
+    pass
+
+
+@dataclasses.dataclass(frozen=True)
+class Route:
+    """One routed URL: its pattern text, name and path parameters."""
+
+    pattern: str
+    name: str
+    parameters: tuple  # (name, converter class name)
+
+    def __str__(self):
+        return f"{self.name or '(unnamed)'} [{self.pattern}]"
+
+    @property
+    def is_admin(self):
+        return self.pattern.startswith("admin/")
+
+    def path(self, fill):
+        """The URL with each parameter filled by `fill(parameter, segment)`."""
+        text = self.pattern
+        for name, _converter in self.parameters:
+            segment = _segment_before(self.pattern, name)
+            value = str(fill(name, segment))
+            # <int:pk> in a path() route, or the whole named group (?P<url>.*) in a regex.
+            text = re.sub(rf"<(?:\w+:)?{name}>|\(\?P<{name}>[^)]*\)", value, text, count=1)
+        return "/" + text.replace("^", "").replace("$", "")
+
+
+def _parameter_re(name):
+    """A parameter in a path() route (<int:pk>) or the start of a named group in a regex."""
+    return rf"<(?:\w+:)?{name}>|\(\?P<{name}>"
+
+
+def _segment_before(pattern, name):
+    before = re.split(_parameter_re(name), pattern, maxsplit=1)[0]
+    parts = [part for part in before.strip("/^").split("/") if part and "<" not in part]
+    return parts[-1] if parts else ""
+
+
+def routes():
+    """Every URL pattern of the project, admin included, flattened."""
+    found = []
+
+    def walk(resolver, prefix, namespace):
+        for entry in resolver.url_patterns:
+            if isinstance(entry, URLResolver):
+                inner = ":".join(filter(None, [namespace, entry.namespace]))
+                walk(entry, prefix + str(entry.pattern), inner)
+            elif isinstance(entry, URLPattern):
+                pattern = prefix + str(entry.pattern)
+                name = ":".join(filter(None, [namespace, entry.name])) if entry.name else ""
+                found.append(Route(pattern, name, _parameters(entry.pattern, pattern)))
+
+    walk(get_resolver(), "", "")
+    return found
+
+
+def _parameters(pattern, text):
+    if isinstance(pattern, RegexPattern):
+        return tuple((name, "regex") for name in re.findall(r"\(\?P<(\w+)>", text))
+    return tuple((name, converter or "str") for converter, name in re.findall(r"<(?:(\w+):)?(\w+)>", text))
+
+
+def _is_id(name):
+    return name in ID_PARAMETERS or name.endswith(("_pk", "_id"))
+
+
+def filler(store):
+    """Fill parameters with `store`'s objects; with None, every id is one that no row has."""
+
+    def fill(name, segment):
+        getter = BY_SEGMENT.get(segment) if name in ID_PARAMETERS else BY_PARAMETER.get(name)
+        if getter is None:
+            raise CannotFill(
+                f"cannot fill the path parameter {name!r} (after {segment!r}): add it to BY_PARAMETER, "
+                f"or the segment to BY_SEGMENT, in tests/two_stores.py"
+            )
+        if store is None and _is_id(name):
+            return MISSING_ID
+        return getter(store)
+
+    return fill
+
+
+# ---- what a plausible post to each page holds -------------------------------------------------------
+
+
+def post_data(route, world, store):
+    """Data a real form on the page would send, with `store`'s objects; {} for pages not listed."""
+    s, today = store, timezone.localdate()
+    vip, vip2 = s.staff["vip_manager"].pk, s.staff["vip2"].pk
+    later = (today + dt.timedelta(days=10)).isoformat()
+    words_prefix = f"{EtiquetteWords.Category.values[0]}-en"
+    data = {
+        "login": {"username": "nobody", "password": "wrong"},
+        "set_language": {"language": "en", "next": "/"},
+        "concierge:add_contact": {"channel": "phone", "outcome": "reached", "note": "matrix"},
+        "concierge:assign": {"manager": vip, "direct": "on"},
+        "concierge:spread": {"value_class": "*", "managers": [vip, vip2]},
+        "concierge:move_book": {"to_managers": [vip2], "reason": "leave"},
+        "concierge:decline": {"reason": "busy"},
+        "concierge:request_handover": {"colleague": vip2, "note": "matrix"},
+        "concierge:release": {"reason": "matrix"},
+        "concierge:alert_read": {"open": "1"},
+        "concierge:imports": {"kind": "members"},
+        "tasks:complete": {"outcome": "reached", "note": "matrix", "page": "panel", "from": "day"},
+        "tasks:snooze": {"until": later},
+        "tasks:skip": {"reason": "matrix"},
+        "tasks:move_tasks": {"to_users": [vip2], "reason": "leave"},
+        "tasks:hand_out": {"tasks": [s.pool_task.pk], "to_users": [vip]},
+        "tasks:pause_outreach": {"until": later, "reason": "matrix"},
+        "tasks:check_draft": {"task": s.task.pk, "message": "生日快乐"},
+        "tasks:edit_template": {"body": "{member}，生日快乐！{store} {staff}"},
+        "tasks:preview_template": {"body": "{member}，生日快乐！{store} {staff}"},
+        "tasks:edit_words": {f"{words_prefix}-words": "matrix"},
+        "tasks:holidays": {"name": "会员日", "date": later},
+        "tasks:edit_holiday": {"name": "会员日", "date": later, "greet": "on"},
+        "tasks:holiday_greetings": {"greet": "off"},
+        "admin:concierge_staff_change": {
+            "username": s.staff["admin"].username,
+            "is_superuser": "on",
+            "is_staff": "on",
+            "is_active": "on",
+        },
+    }
+    return data.get(route.name, {})
