@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from concierge.models import Staff, Tier, TierProgram
 from concierge.roles import Role
-from concierge.setup_actions import grantable_roles
+from concierge.setup_actions import PROGRAM_FIELDS, TIER_FIELDS, grantable_roles
 
 MAX_CASELOAD = 500
 
@@ -154,7 +154,7 @@ class PasswordResetForm(SetPasswordForm):
 class TierProgramForm(forms.ModelForm):
     class Meta:
         model = TierProgram
-        fields = ["name", "period_start_month", "period_start_day", "points_per_yuan"]
+        fields = PROGRAM_FIELDS
         widgets = {"period_start_month": forms.Select(choices=[(month, month) for month in range(1, 13)])}
         help_texts = {
             "points_per_yuan": _("1 means one point for every yuan spent."),
@@ -180,20 +180,7 @@ class TierForm(forms.ModelForm):
 
     class Meta:
         model = Tier
-        fields = [
-            "name",
-            "rank",
-            "min_day_points",
-            "min_month_points",
-            "min_period_points",
-            "renewal_points",
-            "dedicated_manager",
-            "closed_store_events",
-            "salons",
-            "lounge",
-            "birthday_gift",
-            "other_benefits",
-        ]
+        fields = TIER_FIELDS  # exactly what the action writes
 
     def __init__(self, *args, program, **kwargs):
         super().__init__(*args, **kwargs)

@@ -4,7 +4,7 @@ locked out by failed logins through the real login form."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import log_in, path_of, screenshot
+from tests.e2e.conftest import choose_language, log_in, path_of, screenshot
 
 pytestmark = pytest.mark.e2e
 
@@ -13,6 +13,7 @@ def test_the_store_manager_unlocks_a_colleague_locked_out_at_the_login_form(open
     # English, so the texts looked for stay the same once the Chinese catalogue has them.
     manager = open_tablet(locale="en-US")
     log_in(manager, "manager")
+    choose_language(manager, "en")
     # Settings is a rarely used link: under the header's "More", opened by a tap.
     manager.locator(".navmore > summary").click()
     manager.locator(".mainnav a[href='/setup/']").click()
