@@ -6,6 +6,7 @@ first (the `demo` fixture) and only then opens the browser; assertions go throug
 """
 
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -37,10 +38,23 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.e2e)
 
 
+def has_cjk_fonts():
+    """A font that draws Chinese: without one, screenshots show empty boxes where the text is."""
+    try:
+        found = subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True, check=False).stdout
+    except OSError:
+        return False
+    return bool(found.strip())
+
+
 def pytest_runtest_setup(item):
-    # The suite-wide conftest turns this skip into a failure in CI, where the browser must be there.
-    if "e2e" in item.keywords and not CHROMIUM.exists():
+    # The suite-wide conftest turns these skips into failures in CI, where the browser must be there.
+    if "e2e" not in item.keywords:
+        return
+    if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} is missing: apt-get install chromium fonts-noto-cjk")
+    if not has_cjk_fonts():
+        pytest.skip("no font draws Chinese (fc-list :lang=zh is empty): apt-get install fonts-noto-cjk")
 
 
 @pytest.fixture(scope="session", autouse=True)
