@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext_lazy
+from django.utils.translation import gettext_noop, ngettext_lazy
 
 from concierge.errors import ActionRefused
 from concierge.i18n import Message
@@ -76,6 +76,7 @@ def complete_task(task, *, actor, outcome="", **answers):
             staff=actor,
             channel=CHANNEL_OF_OUTCOME.get(outcome, ContactLog.Channel.PHONE),
             outcome=outcome,
+            summary=_contact_summary(task),
             note=_contact_note(task),
             contacted_at=timezone.now(),
         )
@@ -83,16 +84,21 @@ def complete_task(task, *, actor, outcome="", **answers):
     return task
 
 
-def _contact_note(task):
-    parts = [task.occasion or task.get_kind_display()]
+def _contact_summary(task):
+    """The task and its answers, stored as a message so each reader sees them in their language."""
+    parts = [task.occasion or Message.label(CareTask.Kind(task.kind).label)]
     if task.satisfaction:
-        parts.append(_("satisfaction %(score)s/5") % {"score": task.satisfaction})
+        parts.append(Message(gettext_noop("satisfaction %(score)s/5"), score=task.satisfaction))
     if task.dormant_reason:
-        parts.append(task.get_dormant_reason_display())
-    parts += [text for text in (task.suggestions, task.plan, task.note) if text]
-    note = " · ".join(str(part) for part in parts)
+        parts.append(Message.label(CareTask.DormantReason(task.dormant_reason).label))
+    return Message(gettext_noop("%(parts)s"), parts=parts).to_json()
+
+
+def _contact_note(task):
+    """What the person typed: suggestions, the plan, a note, and the message they sent."""
+    note = " · ".join(text for text in (task.suggestions, task.plan, task.note) if text)
     if task.message:
-        note += "\n" + task.message
+        note = f"{note}\n{task.message}" if note else task.message
     return note
 
 

@@ -234,6 +234,9 @@ class ContactLog(models.Model):
     )
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices)
+    # What the system wrote about the contact (a care task's kind and answers), as a stored message
+    # shown in the reader's language; `note` keeps what a person typed, as typed.
+    summary = models.JSONField(_("summary"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
     contacted_at = models.DateTimeField(_("time"), db_index=True)
 
@@ -245,3 +248,10 @@ class ContactLog(models.Model):
 
     def __str__(self):
         return f"{self.member} {self.get_channel_display()} {self.contacted_at:%Y-%m-%d}"
+
+    @property
+    def text(self):
+        """The summary in the reader's language, then what was typed."""
+        from concierge.i18n import render_stored
+
+        return "\n".join(part for part in (render_stored(self.summary), self.note) if part)

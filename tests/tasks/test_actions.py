@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 from django.core.management import call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from concierge.actions import ActionRefused
 from concierge.models import AuditEntry, ContactLog
@@ -46,7 +46,7 @@ def test_completing_a_new_member_call_fills_the_contact_log(make_task, vip_manag
     contact = ContactLog.objects.get(member=task.member)
     assert contact.channel == ContactLog.Channel.PHONE
     assert contact.outcome == "reached"
-    assert "4/5" in contact.note
+    assert "4/5" in contact.text
     assert "停车难" in contact.note
     assert AuditEntry.objects.filter(action="care_task.done", object_id=str(task.pk)).exists()
 
@@ -68,7 +68,7 @@ def test_a_reached_dormant_call_needs_the_reason(make_task, vip_manager):
     actions.complete_task(
         task, actor=vip_manager, outcome="reached", dormant_reason="moved", plan="寄送新品目录"
     )
-    assert "Moved away" in ContactLog.objects.get(member=task.member).note
+    assert "Moved away" in ContactLog.objects.get(member=task.member).text
 
 
 def test_a_greeting_is_logged_as_a_message(make_task, vip_manager):
@@ -137,3 +137,18 @@ def test_skip_needs_a_reason(make_task, vip_manager):
     with pytest.raises(ActionRefused, match="reason"):
         actions.skip_task(task, actor=vip_manager, reason=" ")
     assert fresh(task).state == CareTask.State.OPEN
+
+
+def test_the_contact_log_summary_reads_in_the_readers_language(make_task, vip_manager):
+    task = make_task(kind=Kind.NEW_MEMBER_CALL)
+    with translation.override("zh-hans"):
+        actions.complete_task(
+            task, actor=vip_manager, outcome="reached", satisfaction=4, suggestions="停车难"
+        )
+    contact = ContactLog.objects.get(member=task.member)
+    assert contact.note == "停车难"  # typed, kept as typed
+    with translation.override("en"):
+        assert contact.text == "New-member call; satisfaction 4/5\n停车难"
+    with translation.override("zh-hans"):
+        assert contact.text.endswith("\n停车难")
+        assert "New-member call" not in contact.text

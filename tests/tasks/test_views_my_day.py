@@ -285,7 +285,7 @@ def test_a_score_button_completes_a_new_member_call(client_for, vip_manager, mem
     assert task.closed_by == vip_manager
     contact = ContactLog.objects.get(member=member)
     assert (contact.channel, contact.outcome, contact.staff) == ("phone", "reached", vip_manager)
-    assert "4/5" in contact.note
+    assert "4/5" in contact.text
     assert "停车难" in contact.note
 
 
@@ -337,7 +337,7 @@ def test_a_reason_button_completes_a_dormant_call(client_for, vip_manager, membe
     )
     contact = ContactLog.objects.get(member=member)
     assert contact.channel == ContactLog.Channel.PHONE
-    assert "Moved away" in contact.note
+    assert "Moved away" in contact.text
     assert "寄送新品目录" in contact.note
     assert "好久不见" not in contact.note
 
