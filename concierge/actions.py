@@ -13,7 +13,7 @@ from django.utils.translation import gettext_noop
 
 from concierge.errors import ActionRefused
 from concierge.i18n import Message
-from concierge.models import Assignment, ContactLog, Staff
+from concierge.models import Alert, Assignment, ContactLog, Staff
 from concierge.roles import Role
 from concierge.workflow import action, alert, already, audit, lock, lock_members, lock_staff, transition
 
@@ -440,6 +440,22 @@ def reassign_book(manager, *, actor, reason, to_managers):
     return created
 
 
+# ---- alerts ---------------------------------------------------------------------------------------
+
+
+@action
+def read_alerts(reader, *, pks=None):
+    """Mark the reader's own unread alerts read: those in `pks`, or all of them.
+
+    The Alert row's read_at is its own record (a person's inbox, not the store's business), so no
+    audit entry is written. Returns how many were marked.
+    """
+    unread = Alert.objects.filter(recipient=reader, read_at__isnull=True)
+    if pks is not None:
+        unread = unread.filter(pk__in=pks)
+    return unread.update(read_at=timezone.now())
+
+
 # ---- members --------------------------------------------------------------------------------------
 
 
@@ -466,6 +482,7 @@ __all__ = [
     "decline_assignment",
     "decline_handover",
     "log_contact",
+    "read_alerts",
     "reassign_book",
     "release_member",
     "request_handover",

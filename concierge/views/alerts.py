@@ -1,9 +1,8 @@
-from django.db.models import Q
 from django.shortcuts import get_object_or_404, render
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
+from concierge import actions
 from concierge.forms_params import OpenAlertForm
 from concierge.models import Alert
 from concierge.views.responses import respond
@@ -22,9 +21,7 @@ def alert_list(request):
 def mark_read(request, pk):
     """Mark one alert read, then follow its link (tapping an alert opens what it is about)."""
     alert = get_object_or_404(Alert, pk=pk, recipient=request.user)
-    if alert.read_at is None:
-        alert.read_at = timezone.now()
-        alert.save(update_fields=["read_at"])
+    actions.read_alerts(request.user, pks=[alert.pk])
     form = OpenAlertForm(request.POST)
     opens = form.is_valid() and form.cleaned_data["open"]
     # Links are written by the app, but only a path on this site is followed.
@@ -35,5 +32,5 @@ def mark_read(request, pk):
 
 @require_POST
 def mark_all_read(request):
-    Alert.objects.filter(Q(recipient=request.user) & Q(read_at__isnull=True)).update(read_at=timezone.now())
+    actions.read_alerts(request.user)
     return respond(request, fallback="concierge:alerts")
