@@ -30,6 +30,7 @@ from concierge.forms_setup import (
     TierProgramForm,
     UnlockForm,
 )
+from concierge.i18n import list_separator
 from concierge.models import AuditEntry, Member, Staff, Tier, TierProgram
 from concierge.roles import Role
 from concierge.views.responses import respond
@@ -458,7 +459,7 @@ def _details(entry):
             model = Staff
         else:
             model = Tier if entry.action.startswith("tiers.tier_") else TierProgram
-        return "; ".join(
+        return list_separator().join(
             f"{_field_label(model, field)}: {_shown(before)} → {_shown(after)}"
             for field, (before, after) in changed.items()
         )
