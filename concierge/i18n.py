@@ -17,7 +17,7 @@ n, ...)` (written so, makemessages finds the pair as one plural entry).
 """
 
 from django.utils.functional import Promise
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, ngettext, pgettext
 
 __all__ = ["Message", "render_stored"]
 
@@ -128,10 +128,16 @@ def _encode(value):
     return str(value)
 
 
+def list_separator():
+    """Between the items of a list in running text: "; " in English, a full-width semicolon in Chinese."""
+    # Translators: put between the items of a list in a sentence, spaces included.
+    return pgettext("list separator", "; ")
+
+
 def _decode(value):
     if isinstance(value, dict):
         if "message" in value:
             return Message.from_json(value["message"]).render()
         if "list" in value:
-            return "; ".join(str(_decode(item)) for item in value["list"])
+            return list_separator().join(str(_decode(item)) for item in value["list"])
     return value

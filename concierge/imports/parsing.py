@@ -15,6 +15,7 @@ from typing import NamedTuple
 
 from django.utils.translation import gettext as _
 
+from concierge.i18n import list_separator
 from concierge.models import Member, Purchase, Tag
 from concierge.models.members import phone_digits
 
@@ -268,7 +269,7 @@ def parse_member_row(row, today):
         tags.append(tag)
 
     if problems:
-        raise RowError("; ".join(problems))
+        raise RowError(list_separator().join(problems))
     return member_no, values, tuple(tags)
 
 
@@ -312,5 +313,5 @@ def parse_purchase_row(row, tz, latest):
     if len(items) > ITEMS_MAX:
         problems.append(_too_long("items", ITEMS_MAX))
     if problems:
-        raise RowError("; ".join(problems))
+        raise RowError(list_separator().join(problems))
     return PurchaseRow(member_no, receipt, moment, amount, items)

@@ -113,9 +113,13 @@ def lifecycle_note(member, today=None):
         ) % {"period": period}
     if member.lifecycle == Member.Lifecycle.NEW and member.first_purchase_at:
         first_days = (today - timezone.localdate(member.first_purchase_at)).days
+        if first_days == 0:
+            return _("New: first purchase today.")
         return ngettext(
             "New: first purchase %(count)d day ago.", "New: first purchase %(count)d days ago.", first_days
         ) % {"count": first_days}
+    if days == 0:
+        return _("Regular: last purchase today.")
     return _("Regular: last purchase %(period)s ago.") % {"period": period}
 
 

@@ -6,6 +6,7 @@ action, comes back with status 200 and the input kept. Every row is the user's s
 store's staff account or tier is a 404. The actions (concierge.setup_actions) check it all again.
 """
 
+from django.conf import settings
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db.models import Count, Prefetch, Q
@@ -29,6 +30,7 @@ from concierge.forms_setup import (
     TierProgramForm,
     UnlockForm,
 )
+from concierge.i18n import list_separator
 from concierge.models import AuditEntry, Member, Staff, Tier, TierProgram
 from concierge.roles import Role
 from concierge.views.responses import respond
@@ -44,6 +46,7 @@ CHANGE_LABELS = {
     "staff.reactivated": gettext_lazy("Account reactivated"),
     "staff.password_reset": gettext_lazy("Password reset"),
     "staff.unlocked": gettext_lazy("Unlocked after failed logins"),
+    "staff.language_changed": gettext_lazy("Page language changed"),
     "tiers.program_created": gettext_lazy("Tier program set up"),
     "tiers.program_changed": gettext_lazy("Tier program changed"),
     "tiers.tier_added": gettext_lazy("Tier added"),
@@ -420,7 +423,7 @@ def _changes(user, staff=None):
     entries = entries.select_related("actor").order_by("-at", "-id")[:RECENT_CHANGES]
     entries = list(entries)
     for entry in entries:
-        entry.label = CHANGE_LABELS.get(entry.action, entry.action)
+        entry.label = CHANGE_LABELS.get(entry.action) or _("Other change")
         entry.details = _details(entry)
     return entries
 
@@ -438,6 +441,11 @@ def _details(entry):
         }
     if entry.action == "staff.created":
         return _role_names(data.get("roles", []))
+    if entry.action == "staff.language_changed":
+        return _("%(before)s → %(after)s") % {
+            "before": _language_name(data.get("from")),
+            "after": _language_name(data.get("to")),
+        }
     if entry.action == "tiers.tier_removed" and data.get("members"):
         return ngettext(
             "%(count)s member moved to %(tier)s", "%(count)s members moved to %(tier)s", data["members"]
@@ -451,11 +459,18 @@ def _details(entry):
             model = Staff
         else:
             model = Tier if entry.action.startswith("tiers.tier_") else TierProgram
-        return "; ".join(
+        return list_separator().join(
             f"{_field_label(model, field)}: {_shown(before)} → {_shown(after)}"
             for field, (before, after) in changed.items()
         )
     return ""
+
+
+def _language_name(code):
+    """A language in its own name, as the profile offers it; blank is the store's language."""
+    if not code:
+        return _("The store's language")
+    return dict(settings.LANGUAGES).get(code, code)
 
 
 def _field_label(model, field):

@@ -40,3 +40,22 @@ class Holiday(StoreSetting):
     @property
     def is_festival(self):
         return bool(self.source)
+
+    @property
+    def display_name(self):
+        """A festival still under the name it was filled in with reads in the reader's language;
+        a name the store typed stays as typed."""
+        from django.conf import settings
+        from django.utils import translation
+
+        from tasks.calendar import FESTIVALS
+
+        names = {key: name for key, _month, _day, name in FESTIVALS}
+        name = names.get(self.source.partition(":")[0])
+        if name is None:
+            return self.name
+        as_filled = set()
+        for code, _label in settings.LANGUAGES:
+            with translation.override(code):
+                as_filled.add(str(name))
+        return str(name) if self.name in as_filled else self.name

@@ -50,6 +50,8 @@ def test_a_list_parameter_is_joined():
     )
     with override("en"):
         assert render_stored(stored(message)) == "Follow up on Birthday on 2026-01-02; x"
+    with override("zh-hans"):  # a Chinese sentence lists with the full-width semicolon
+        assert render_stored(stored(message)) == "需回访：2026-01-02 生日\uff1bx"
 
 
 def test_a_broken_or_missing_message_falls_back_to_the_text():

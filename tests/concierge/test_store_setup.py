@@ -391,6 +391,21 @@ def test_the_changes_page_lists_the_stores_setup_changes_only(
     assert "王丽丽" not in page
 
 
+def test_the_changes_page_names_a_language_change_in_words_never_by_its_code(
+    client_for, store_manager, vip_manager
+):
+    import html
+
+    from concierge.profile import set_language
+
+    set_language(vip_manager, actor=vip_manager, language="en")
+    set_language(store_manager, actor=store_manager, language="en")  # the reader's pages in English
+    page = html.unescape(client_for(store_manager).get(reverse("concierge:setup_changes")).content.decode())
+    assert "language_changed" not in page
+    assert page.count("Page language changed") == 2
+    assert "The store's language → English" in page
+
+
 # ---- the tier program ------------------------------------------------------------------------------
 
 

@@ -507,6 +507,9 @@ def test_lifecycle_notes_say_how_long_it_has_been(store):
     assert note("dormant", 95).startswith("Dormant: no purchase for 3 months.")
     assert note("new", 5, first_days=12) == "New: first purchase 12 days ago."
     assert note("regular", 30) == "Regular: last purchase 30 days ago."
+    # A purchase made today is not "0 days ago".
+    assert note("regular", 0) == "Regular: last purchase today."
+    assert note("new", 0, first_days=0) == "New: first purchase today."
     assert lifecycle_note(Member(store=store), today) == "No purchase on record yet."
 
 
@@ -523,3 +526,16 @@ def test_staff_persona_roles_are_distinct(vip_manager, front_desk):
     # The phone tests rely on these permissions: the VIP manager calls members, front desk does not.
     assert Staff.objects.get(pk=vip_manager.pk).has_perm("concierge.view_member_phone")
     assert not Staff.objects.get(pk=front_desk.pk).has_perm("concierge.view_member_phone")
+
+
+def test_dates_are_iso_and_chinese_month_days_have_no_leading_zero():
+    from django.utils import translation
+    from django.utils.dateformat import format as date_format
+    from django.utils.formats import get_format
+
+    day = dt.date(2026, 2, 7)
+    with translation.override("en"):
+        assert date_format(day, get_format("SHORT_DATE_FORMAT")) == "2026-02-07"
+    with translation.override("zh-hans"):
+        assert date_format(day, get_format("MONTH_DAY_FORMAT")) == "2月7日"
+        assert date_format(day, get_format("SHORT_DATE_FORMAT")) == "2026-02-07"

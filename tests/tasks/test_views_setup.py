@@ -327,6 +327,32 @@ def test_opening_the_calendar_writes_nothing_and_offers_to_fill_in_festivals(
     assert reverse("tasks:fill_festivals") not in content
 
 
+def test_the_calendar_names_festivals_in_the_readers_language_and_keeps_a_stores_own_name(
+    client_for, store_manager, store
+):
+    from django.utils import translation
+
+    from tasks.calendar import ensure_festivals
+
+    store.language = "zh-hans"
+    store.save()
+    store_manager.language = "en"  # a reader of English in a Chinese store
+    store_manager.save()
+    year = timezone.localdate().year + 1
+    ensure_festivals(store, [year])  # filled in the store's language
+    renamed = Holiday.objects.get(store=store, source=f"qixi:{year}")
+    renamed.name = "情人节特别活动"
+    renamed.save()
+    with translation.override("zh-hans"):
+        as_filled = str(translation.gettext("Mid-Autumn Festival"))
+    assert Holiday.objects.get(store=store, source=f"mid_autumn:{year}").name == as_filled
+    content = client_for(store_manager).get(reverse("tasks:holidays")).content.decode()
+    assert "<strong>Mid-Autumn Festival</strong>" in content
+    if as_filled != "Mid-Autumn Festival":
+        assert f"<strong>{as_filled}</strong>" not in content  # the edit form keeps the stored name
+    assert "<strong>情人节特别活动</strong>" in content
+
+
 def test_care_setup_changes_are_audited_once_each(client_for, store_manager, store):
     client = client_for(store_manager)
     client.post(reverse("tasks:holidays"), {"name": "店庆日", "date": in_days(30)})
