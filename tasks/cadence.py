@@ -249,8 +249,8 @@ def decline_calls(as_of):
                     gettext_noop(
                         "less spend: ¥%(recent)s in the last 90 days, against ¥%(usual)s per 90 days before"
                     ),
-                    recent=f"{recent_spend:.0f}",
-                    usual=f"{earlier_spend / periods:.0f}",
+                    recent=f"{recent_spend:,.0f}",
+                    usual=f"{earlier_spend / periods:,.0f}",
                 )
             )
         reason = Message(gettext_noop("Follow up on %(why)s"), why=why)

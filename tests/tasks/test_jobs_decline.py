@@ -88,7 +88,7 @@ def test_less_spend(store, recent, made):
     tasks = decline(someone)
     assert len(tasks) == (1 if made else 0)
     if made:
-        assert "less spend: ¥500 in the last 90 days, against ¥1000 per 90 days before" in tasks[0].reason
+        assert "less spend: ¥500 in the last 90 days, against ¥1,000 per 90 days before" in tasks[0].reason
         assert "visits" not in tasks[0].reason
 
 
