@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, IntegerField, Q, Value, When
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -145,6 +145,12 @@ class Member(models.Model):
         if user.has_perm("concierge.view_member_phone"):
             return self.phone
         return self.masked_phone
+
+
+def value_class_rank(field="member__value_class"):
+    """An expression ordering rows by their member's value class: A, then B, then C, then none."""
+    whens = [When(**{field: code}, then=Value(rank)) for rank, code in enumerate(("A", "B", "C"))]
+    return Case(*whens, default=Value(3), output_field=IntegerField())
 
 
 def phone_digits(phone):

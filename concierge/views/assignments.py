@@ -6,7 +6,7 @@ A refusal comes back as a message on the page the user was on; nothing is half-w
 
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
-from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, Q, Subquery, Value, When
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -26,18 +26,11 @@ from concierge.forms import (
 )
 from concierge.forms_params import ClientBookQueryForm, read_query
 from concierge.models import Assignment, ContactLog, Member, Staff
+from concierge.models.members import value_class_rank
 from concierge.roles import Role
 from concierge.views import responses
 
 PAGE_SIZE = 50
-
-VALUE_RANK = Case(
-    When(member__value_class="A", then=Value(0)),
-    When(member__value_class="B", then=Value(1)),
-    When(member__value_class="C", then=Value(2)),
-    default=Value(3),
-    output_field=IntegerField(),
-)
 
 
 def _form_errors(form):
@@ -153,7 +146,7 @@ def my_vips_context(request, *, handover_pk=None, handover_form=None):
             last_contact_channel=Subquery(last_contact.values("channel")[:1]),
         )
         # The most valuable first, as on My day: a book is worked from the top.
-        .order_by(VALUE_RANK, "-member__spend_12m", "member__name", "pk")
+        .order_by(value_class_rank(), "-member__spend_12m", "member__name", "pk")
     )
     book = with_allowed(
         mine.filter(manager=user, state__in=Assignment.CURRENT_STATES).select_related("handover_to"), user

@@ -18,6 +18,7 @@ from concierge.actions import ActionRefused
 from concierge.dates import local_midnight
 from concierge.forms_params import offset_of, read_query
 from concierge.models import Assignment, ContactLog, Staff
+from concierge.models.members import value_class_rank
 from concierge.views.responses import render_page, respond, wants_partial
 from tasks import actions, messages
 from tasks.forms import CompleteForm, SkipForm, SnoozeForm, TaskPlaceForm
@@ -26,13 +27,6 @@ from tasks.models import CareTask
 UPCOMING_DAYS = 7
 PAGE_SIZE = 25
 
-VALUE_RANK = Case(
-    When(member__value_class="A", then=Value(0)),
-    When(member__value_class="B", then=Value(1)),
-    When(member__value_class="C", then=Value(2)),
-    default=Value(3),
-    output_field=IntegerField(),
-)
 
 SKIP_REASONS = (
     gettext_lazy("The member asked not to be contacted"),
@@ -61,7 +55,7 @@ def ranked(tasks, today):
         default=Value(2),
         output_field=IntegerField(),
     )
-    return tasks.annotate(bucket=bucket, value_rank=VALUE_RANK).order_by(
+    return tasks.annotate(bucket=bucket, value_rank=value_class_rank()).order_by(
         "bucket", "value_rank", "due_date", "-member__spend_12m", "pk"
     )
 
