@@ -1,5 +1,8 @@
+import time
+
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
 
 from concierge.alerts import store_group, user_group
 from concierge.sessions import session_group, session_still_signs_in
@@ -12,6 +15,7 @@ class AlertConsumer(AsyncWebsocketConsumer):
     """Forwards pushed alert HTML to one signed-in member of staff's open pages, while signed in."""
 
     signed_out = False
+    session_checked_at = None
 
     async def connect(self):
         user = self.scope.get("user")
@@ -36,9 +40,17 @@ class AlertConsumer(AsyncWebsocketConsumer):
         if self.signed_out:
             return
         # A tablet left open after its session expired or was ended elsewhere shows nothing more.
-        if not await database_sync_to_async(session_still_signs_in)(self.session_key, self.user_id):
-            await self.sign_out()
-            return
+        # The session is read again at the first push and then at most every
+        # SOCKET_SESSION_RECHECK_SECONDS: a manager has a socket per open tablet and tab, and reading
+        # it on every push made each alert cost a query pair per socket. Logging out closes the
+        # session's sockets at once anyway; the recheck covers expiry and password resets.
+        now = time.monotonic()
+        checked = self.session_checked_at
+        if checked is None or now - checked >= settings.SOCKET_SESSION_RECHECK_SECONDS:
+            if not await database_sync_to_async(session_still_signs_in)(self.session_key, self.user_id):
+                await self.sign_out()
+                return
+            self.session_checked_at = now
         await self.send(text_data=event["html"])
 
     async def session_ended(self, event):

@@ -199,6 +199,8 @@ if env_bool("BEHIND_HTTPS_PROXY"):
 # request (IdleSessionMiddleware slides it). Ending it with the browser is a setting for the whole
 # installation, and a check box on the login page for one sign-in.
 SESSION_COOKIE_AGE = round(float(os.environ.get("SESSION_IDLE_HOURS", "10")) * 3600)
+# An open alert socket reads its session again at most this often (logging out closes it at once).
+SOCKET_SESSION_RECHECK_SECONDS = int(os.environ.get("SOCKET_SESSION_RECHECK_SECONDS", "30"))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", default=False)
 # Browsers only keep HTTPS-only promises made over HTTPS, so HSTS goes with secure cookies.
 SECURE_HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", "31536000")) if SESSION_COOKIE_SECURE else 0

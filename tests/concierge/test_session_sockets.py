@@ -132,3 +132,28 @@ async def test_a_live_session_still_gets_its_alerts(vip_manager, store_manager, 
         assert "王丽华" in await socket.receive_from(timeout=2)
     finally:
         await socket.disconnect()
+
+
+async def test_the_session_is_read_again_at_the_first_push_then_at_most_every_recheck_interval(
+    vip_manager, store_manager, store, settings
+):
+    """Many sockets per manager: reading the session on every push made each alert cost a query
+    pair per socket. The first push checks; later ones only once the interval has passed."""
+    settings.SOCKET_SESSION_RECHECK_SECONDS = 3600
+    _client, key, headers = await sync_to_async(signed_in)(vip_manager)
+    socket = await open_socket(headers)
+    try:
+        await assign_new_member(vip_manager, store_manager, store, "王丽华")
+        assert "王丽华" in await socket.receive_from(timeout=2)
+
+        expired = timezone.now() - timedelta(seconds=1)
+        assert await sync_to_async(Session.objects.filter(session_key=key).update)(expire_date=expired) == 1
+        await assign_new_member(vip_manager, store_manager, store, "李雪")
+        assert "李雪" in await socket.receive_from(timeout=2)  # within the interval: not read again
+
+        settings.SOCKET_SESSION_RECHECK_SECONDS = 0
+        await assign_new_member(vip_manager, store_manager, store, "周婷")
+        closed = await socket.receive_output(timeout=2)
+        assert closed == {"type": "websocket.close", "code": SIGNED_OUT}
+    finally:
+        await socket.disconnect()
