@@ -310,6 +310,8 @@ def accept_handover(assignment, *, actor):
     if colleague is None or assignment.handover_to_id != colleague.pk:
         # The request was withdrawn, declined or sent elsewhere between the read and the lock.
         raise ActionRefused(already(assignment))
+    # Checked when asked; checked again now: the colleague may have left or changed role since.
+    _check_vip_manager(colleague, assignment.store_id)
     _check_capacity(colleague)
     before = _transition(assignment, "complete_handover", actor)
     _audit("assignment.handed_over", assignment, actor, before, to=colleague.pk)
@@ -413,9 +415,17 @@ def reassign_book(manager, *, actor, reason, to_managers):
         raise ActionRefused(_("Only the store manager moves a VIP manager's book."))
     book = Assignment.objects.filter(manager=manager, state__in=OPEN_STATES)
     # The kernel's order: the members, then the staff (leaving and receiving), then the assignments.
-    lock_members(book.values_list("member_id", flat=True))
+    member_ids = set(lock_members(book.values_list("member_id", flat=True)))
     lock_staff([manager.pk, *(m.pk for m in to_managers)])
-    open_ones = sorted(lock(book, related=("member", "manager")), key=lambda a: a.member.member_no)
+    open_ones = sorted(
+        lock(book.filter(member_id__in=member_ids), related=("member", "manager")),
+        key=lambda a: a.member.member_no,
+    )
+    if book.exclude(member_id__in=member_ids).exists():
+        # A member joined the book between the read and the locks: start again from the new book.
+        raise ActionRefused(
+            _("%(name)s's book changed meanwhile; nothing was moved. Try again.") % {"name": manager}
+        )
     if not open_ones:
         raise ActionRefused(_("%(name)s has no VIPs to move.") % {"name": manager})
     members = []

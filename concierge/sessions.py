@@ -36,6 +36,20 @@ def end_session_sockets(sender, request, user, **kwargs):
         log.exception("could not close the sockets of a session that logged out")
 
 
+def end_user_sockets(user_id):
+    """Close every open alert socket of a person (deactivated, or their password was reset): their
+    tablets show nothing more from now on, not only from the next session check."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    from concierge.alerts import user_group
+
+    try:
+        async_to_sync(layer.group_send)(user_group(user_id), {"type": "session.ended"})
+    except Exception:
+        log.exception("could not close the sockets of user %s", user_id)
+
+
 def session_still_signs_in(session_key, user_id):
     """True while the session exists, has not expired, and still signs in this active user.
 

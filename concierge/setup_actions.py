@@ -16,6 +16,8 @@ Who may do what (the rule that keeps a store from escalating or locking itself o
   person setting up always keeps their access and a store always keeps an active manager.
 """
 
+from functools import partial
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -24,6 +26,7 @@ from concierge import lockouts
 from concierge.errors import ActionRefused
 from concierge.models import Member, Staff, Store, Tier, TierProgram
 from concierge.roles import Role
+from concierge.sessions import end_user_sockets
 from concierge.workflow import Level, action, audit, lock, lock_members, lock_staff, lock_stores
 
 PERMISSION = "concierge.manage_store_setup"
@@ -61,7 +64,11 @@ def grantable_roles(actor):
 
 def may_manage(actor, staff):
     """Whether `actor` may change `staff`'s account at all (their own account is further limited)."""
-    if not may_set_up(actor) or staff.store_id != actor.store_id or staff.is_superuser:
+    if not may_set_up(actor) or staff.store_id != actor.store_id or staff.is_superuser or staff.is_staff:
+        return False
+    # An account given powers outside the store roles (another group, a permission of its own) is
+    # the installation administrators' to manage: resetting its password would hand those powers on.
+    if staff.role_codes - set(Role.values) or any(True for _permission in staff.user_permissions.all()):
         return False
     return actor.has_role(Role.STORE_MANAGER) or not any(role in PRIVILEGED_ROLES for role in staff.roles)
 
@@ -87,13 +94,17 @@ def _check_roles(actor, before, after):
 
 
 def _roles(values):
-    return sorted({Role(value) for value in values}, key=list(Role).index)
+    """The store roles among `values` (group names); any other group is not a role and is ignored."""
+    return sorted({Role(value) for value in values if value in Role.values}, key=list(Role).index)
 
 
 def _set_roles(staff, roles):
     from django.contrib.auth.models import Group
 
-    staff.groups.set(Group.objects.filter(name__in=[role.value for role in roles]))
+    # Only the role groups change: a group an installation administrator added stays.
+    wanted = {role.value for role in roles}
+    staff.groups.remove(*Group.objects.filter(name__in=set(Role.values) - wanted))
+    staff.groups.add(*Group.objects.filter(name__in=wanted))
     staff.__dict__.pop("role_codes", None)
 
 
@@ -219,6 +230,8 @@ def set_staff_active(staff, *, actor, active):
     staff.is_active = active
     staff.save(update_fields=["is_active"])
     _audit("staff.reactivated" if active else "staff.deactivated", staff, actor, store=staff.store)
+    if not active:
+        transaction.on_commit(partial(end_user_sockets, staff.pk))
     return staff
 
 
@@ -234,6 +247,7 @@ def reset_staff_password(staff, *, actor, password):
     staff.set_password(password)
     staff.save(update_fields=["password"])
     _audit("staff.password_reset", staff, actor, store=staff.store)
+    transaction.on_commit(partial(end_user_sockets, staff.pk))
     return staff
 
 
@@ -243,8 +257,9 @@ def unlock_staff(staff, *, actor):
     _store, actor = _begin(actor)
     staff = _lock_staff(staff)
     _check_may_set_up(actor, staff.store_id)
-    if staff.is_superuser:
-        _check_may_manage(actor, staff)
+    # Unlocking clears the failed attempts: someone who may not manage an account must not be able
+    # to reset its count between guesses.
+    _check_may_manage(actor, staff)
     if not lockouts.is_locked(staff.username):
         raise ActionRefused(_("%(name)s is not locked out.") % {"name": staff})
     records = lockouts.unlock(staff.username)

@@ -574,8 +574,11 @@ def create_tasks(rows):
     rows = _allowed(rows)
     if not rows:
         return Counter()
+    # A manager who was deactivated keeps their book until it is moved; their new tasks go to the pool.
     managers = dict(
-        Assignment.objects.filter(state__in=Assignment.CURRENT_STATES).values_list("member_id", "manager_id")
+        Assignment.objects.filter(state__in=Assignment.CURRENT_STATES, manager__is_active=True).values_list(
+            "member_id", "manager_id"
+        )
     )
     now = timezone.now()
     texts = _in_store_languages(rows)

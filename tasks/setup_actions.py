@@ -8,15 +8,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from concierge.errors import ActionRefused
+from concierge.models import Staff
 from concierge.workflow import action, audit, lock, lock_stores
 from tasks.calendar import ensure_festivals
 from tasks.models import EtiquetteWords, Holiday, MessageTemplate
 
 
 def _check(actor, store, permission):
-    if not actor.has_perm(permission) or actor.store_id != store.pk:
-        raise ActionRefused(_("You may not change this store's care set-up."))
     lock_stores([store.pk])
+    # Read the actor again under the store's lock: a role taken away a moment ago counts.
+    actor = Staff.objects.filter(pk=actor.pk, is_active=True).first()
+    if actor is None or not actor.has_perm(permission) or actor.store_id != store.pk:
+        raise ActionRefused(_("You may not change this store's care set-up."))
 
 
 def _stamped(actor):

@@ -295,9 +295,14 @@ def spread(request):
 @permission_required("concierge.add_assignment", raise_exception=True)
 def move_book(request, manager_pk):
     user = request.user
-    manager = Staff.objects.filter(
-        pk=manager_pk, store_id=user.store_id, groups__name=Role.VIP_MANAGER.value
-    ).first()
+    # Anyone of the store with an open book: a manager who left (deactivated) or changed role keeps
+    # their VIPs until they are moved, and must not be out of reach.
+    manager = (
+        Staff.objects.filter(pk=manager_pk, store_id=user.store_id)
+        .filter(Q(groups__name=Role.VIP_MANAGER.value) | Q(assignments__state__in=OPEN_STATES))
+        .distinct()
+        .first()
+    )
     if manager is None:
         raise Http404
     form = MoveBookForm(

@@ -81,7 +81,7 @@ def _store_staff(user):
 
     return (
         Staff.objects.filter(store_id=user.store_id)
-        .prefetch_related(Prefetch("groups", queryset=Group.objects.only("name")))
+        .prefetch_related(Prefetch("groups", queryset=Group.objects.only("name")), "user_permissions")
         .annotate(open_book=Count("assignments", filter=Q(assignments__state__in=OPEN_STATES)))
     )
 
@@ -373,8 +373,9 @@ def tier_change(request, pk):
     if form.is_valid():
         try:
             # The form wrote into its instance; the action changes a fresh, locked copy.
+            # A copy by id, not a read: a tier removed a moment ago is refused by the action.
             saved, changed = setup_actions.change_tier(
-                Tier.objects.get(pk=tier.pk), actor=user, values=form.cleaned_data
+                Tier(pk=tier.pk, program_id=tier.program_id), actor=user, values=form.cleaned_data
             )
         except ActionRefused as refusal:
             _refused(form, refusal)

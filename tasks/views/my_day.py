@@ -36,8 +36,14 @@ SKIP_REASONS = (
 )
 
 
-def _task_for(user, pk):
-    """The task if the user may see it: their own, or any in the store for the store manager."""
+def _task_for(user, pk, request=None):
+    """The task if the user may see it: their own, or any in the store for the store manager.
+
+    With the request, the place the task was opened from is read first: a bad value is refused
+    before an action writes anything, not after.
+    """
+    if request is not None:
+        _place(request)
     tasks = CareTask.objects.visible_to(user).select_related("member", "member__tier", "assignee", "store")
     if not user.has_perm("tasks.manage_team_tasks"):
         tasks = tasks.filter(assignee=user)
@@ -286,7 +292,7 @@ def _refused(request, task, text, **forms):
 @require_POST
 @permission_required("tasks.change_caretask", raise_exception=True)
 def complete(request, pk):
-    task = _task_for(request.user, pk)
+    task = _task_for(request.user, pk, request)
     form = CompleteForm(request.POST, task=task)
     if not form.is_valid():
         return _refused(request, task, _("Check the answers below."), form=form)
@@ -305,7 +311,7 @@ def complete(request, pk):
 @require_POST
 @permission_required("tasks.change_caretask", raise_exception=True)
 def snooze(request, pk):
-    task = _task_for(request.user, pk)
+    task = _task_for(request.user, pk, request)
     form = SnoozeForm(request.POST)
     if not form.is_valid():
         return _refused(request, task, _("Check the date."), snooze_form=form)
@@ -325,7 +331,7 @@ def snooze(request, pk):
 @require_POST
 @permission_required("tasks.change_caretask", raise_exception=True)
 def skip(request, pk):
-    task = _task_for(request.user, pk)
+    task = _task_for(request.user, pk, request)
     form = SkipForm(request.POST)
     if not form.is_valid():
         return _refused(request, task, _("Give a reason for skipping."), skip_form=form)

@@ -207,7 +207,7 @@ def edit_template(request, purpose, language):
             user.store, actor=user, purpose=purpose, language=language, body=form.cleaned_data["body"]
         )
     except ActionRefused as refused:
-        raise PermissionDenied(refused.message) from refused
+        return _editor_response(request, purpose, language, refused=refused.message, form=form)
     done = _("The %(purpose)s (%(language)s) is saved.") % {
         "purpose": purpose.label,
         "language": LANGUAGE_NAMES[language],
@@ -215,7 +215,7 @@ def edit_template(request, purpose, language):
     return _editor_response(request, purpose, language, done=done)
 
 
-def _editor_response(request, purpose, language, *, done=None, form=None):
+def _editor_response(request, purpose, language, *, done=None, refused=None, form=None):
     """htmx gets the editor again with a notice; a plain post goes back to the list of messages,
     or sees the editor with its errors."""
 
@@ -224,7 +224,12 @@ def _editor_response(request, purpose, language, *, done=None, form=None):
         return render_page(request, "tasks/setup/edit_template.html", context, partial="editor")
 
     return respond(
-        request, render=draw, fallback="tasks:message_templates", done=done, form_sent_back=form is not None
+        request,
+        render=draw,
+        fallback="tasks:message_templates",
+        done=done,
+        refused=refused,
+        form_sent_back=form is not None,
     )
 
 
@@ -254,7 +259,7 @@ def reset_template(request, purpose, language):
     try:
         setup_actions.reset_message_template(user.store, actor=user, purpose=purpose, language=language)
     except ActionRefused as refused:
-        raise PermissionDenied(refused.message) from refused
+        return _editor_response(request, purpose, language, refused=refused.message)
     done = _("The %(purpose)s (%(language)s) is back to the built-in message.") % {
         "purpose": purpose.label,
         "language": LANGUAGE_NAMES[language],
@@ -310,7 +315,7 @@ def _one_list(user, category, language):
     )
 
 
-def _words_response(request, category, language, *, done=None, form=None):
+def _words_response(request, category, language, *, done=None, refused=None, form=None):
     """htmx gets the one list again with a notice; a plain post goes back to the lists, or sees
     them all with this one's errors."""
 
@@ -323,7 +328,12 @@ def _words_response(request, category, language, *, done=None, form=None):
         return render(request, "tasks/setup/words.html", context)
 
     return respond(
-        request, render=draw, fallback="tasks:word_lists", done=done, form_sent_back=form is not None
+        request,
+        render=draw,
+        fallback="tasks:word_lists",
+        done=done,
+        refused=refused,
+        form_sent_back=form is not None,
     )
 
 
@@ -341,7 +351,7 @@ def edit_words(request, category, language):
             user.store, actor=user, category=category, language=language, words=form.cleaned_data["words"]
         )
     except ActionRefused as refused:
-        raise PermissionDenied(refused.message) from refused
+        return _words_response(request, category, language, refused=refused.message, form=form)
     return _words_response(request, category, language, done=_("The word list is saved."))
 
 
@@ -354,7 +364,7 @@ def reset_words(request, category, language):
     try:
         setup_actions.reset_word_list(user.store, actor=user, category=category, language=language)
     except ActionRefused as refused:
-        raise PermissionDenied(refused.message) from refused
+        return _words_response(request, category, language, refused=refused.message)
     return _words_response(request, category, language, done=_("The word list is back to the built-in one."))
 
 

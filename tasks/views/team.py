@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from concierge.actions import ActionRefused
 from concierge.dates import local_midnight
 from concierge.forms_params import offset_of, read_query
+from concierge.models import Staff
 from concierge.views.responses import render_page, respond
 from tasks import actions
 from tasks.forms import HandOutForm, MoveTasksForm, TeamQueryForm
@@ -79,9 +80,16 @@ def team_context(request, *, move_pk=None, move_form=None):
         )
     }
     workers = list(_workers(user))
+    # Someone deactivated, or no longer a VIP manager, keeps their open tasks until they are moved:
+    # they get a row too, so "Move tasks..." reaches them.
+    known = {worker.pk for worker in workers}
+    stranded = [pk for pk, row in counts.items() if pk not in known and row["active"]]
+    leavers = list(
+        Staff.objects.filter(pk__in=stranded, store_id=user.store_id).order_by("display_name", "pk")
+    )
     empty = dict.fromkeys(("overdue", "today", "upcoming", "snoozed", "active", "done_today", "done_week"), 0)
     rows = []
-    for worker in workers:
+    for worker in workers + leavers:
         figures = {**empty, **counts.get(worker.pk, {})}
         # Only the row being moved carries its form: thirty forms of thirty checkboxes slowed the page.
         opened = worker.pk == move_pk
@@ -129,7 +137,15 @@ def team(request):
 
 
 def _staff_for(user, pk):
+    """A colleague whose tasks the store manager may see and move: anyone who works care tasks, or
+    anyone of the store who still has open ones (a VIP manager who left or changed role)."""
     worker = _workers(user).filter(pk=pk).first()
+    if worker is None:
+        worker = (
+            Staff.objects.filter(pk=pk, store_id=user.store_id)
+            .filter(care_tasks__state__in=CareTask.ACTIVE_STATES)
+            .first()
+        )
     if worker is None:
         raise Http404
     return worker

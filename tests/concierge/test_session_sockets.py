@@ -157,3 +157,16 @@ async def test_the_session_is_read_again_at_the_first_push_then_at_most_every_re
         assert closed == {"type": "websocket.close", "code": SIGNED_OUT}
     finally:
         await socket.disconnect()
+
+
+async def test_deactivating_a_colleague_closes_their_sockets_at_once(vip_manager, store_manager, store):
+    from concierge import setup_actions
+
+    _client, _key, headers = await sync_to_async(signed_in)(vip_manager)
+    socket = await open_socket(headers)
+    try:
+        await sync_to_async(setup_actions.set_staff_active)(vip_manager, actor=store_manager, active=False)
+        closed = await socket.receive_output(timeout=2)
+        assert closed == {"type": "websocket.close", "code": SIGNED_OUT}
+    finally:
+        await socket.disconnect()
