@@ -14,6 +14,7 @@ from concierge.models import (
     Tier,
     TierProgram,
 )
+from concierge.setup_actions import TIER_FIELDS
 
 
 def superusers_only(request):
@@ -59,20 +60,8 @@ class StaffAdmin(UserAdmin):
 class TierInline(admin.TabularInline):
     model = Tier
     extra = 0
-    fields = [
-        "rank",
-        "name",
-        "min_day_points",
-        "min_month_points",
-        "min_period_points",
-        "renewal_points",
-        "dedicated_manager",
-        "closed_store_events",
-        "salons",
-        "lounge",
-        "birthday_gift",
-        "other_benefits",
-    ]
+    # The fields the store's own set-up writes, the rank first as in a table of tiers.
+    fields = ["rank", *(name for name in TIER_FIELDS if name != "rank")]
 
 
 @admin.register(TierProgram)
