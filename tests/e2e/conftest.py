@@ -5,8 +5,12 @@ Django refuses ORM calls from a thread with a running loop. So every test prepar
 first (the `demo` fixture) and only then opens the browser; assertions go through the page.
 """
 
+import contextlib
 import re
+import socket
 import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -149,3 +153,36 @@ def screenshot(page, name):
 
 def path_of(page):
     return re.sub(r"^https?://[^/]+", "", page.url)
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def daphne_server(env, cwd):
+    """A real daphne on a free local port with the given environment; yields its base URL."""
+    port = free_port()
+    daphne = str(Path(sys.executable).with_name("daphne"))
+    process = subprocess.Popen(
+        [daphne, "-b", "127.0.0.1", "-p", str(port), "concierge.asgi:application"],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            with socket.socket() as sock:
+                if sock.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.1)
+        else:
+            pytest.fail("daphne did not start")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

@@ -10,17 +10,14 @@ check, live search, chart bars, select-all and the language switch.
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, TABLETS
-from tests.e2e.test_live_alerts import free_port
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, TABLETS, daphne_server
 
 ROOT = Path(__file__).resolve().parents[2]
 ROLES = ["manager", "vip1", "desk", "care", "admin"]
@@ -69,34 +66,8 @@ def production_server(tmp_path):
         [*manage, "shell", "-c", SETUP], cwd=ROOT, env=env, check=True, capture_output=True, text=True
     )
     facts = json.loads(made.stdout.strip().splitlines()[-1])
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            str(Path(sys.executable).with_name("daphne")),
-            "-b",
-            "127.0.0.1",
-            "-p",
-            str(port),
-            "concierge.asgi:application",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            with socket.socket() as sock:
-                if sock.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            time.sleep(0.1)
-        else:
-            pytest.fail("daphne did not start")
-        yield f"http://127.0.0.1:{port}", facts
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    with daphne_server(env, ROOT) as url:
+        yield url, facts
 
 
 class Tablet:
