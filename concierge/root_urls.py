@@ -12,5 +12,6 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("tasks/", include("tasks.urls")),
+    path("complaints/", include("complaints.urls")),
     path("", include("concierge.urls")),
 ]

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "channels",
     "concierge",
     "tasks",
+    "complaints",
     "axes",
 ]
 

@@ -9,13 +9,13 @@ import datetime as dt
 
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext_lazy
 
 from concierge.errors import ActionRefused
 from concierge.i18n import Message
-from concierge.models import ContactLog, Staff
+from concierge.models import ContactLog, Member, Staff
 from concierge.roles import Role
 from concierge.workflow import action, alert, audit, audit_many, lock, lock_members, transition
 from tasks.models import CareTask
@@ -306,6 +306,22 @@ def pause_outreach(member, *, actor, until, reason):
     if not reason:
         raise ActionRefused(_("Give a reason for the pause."))
     member = lock_members([member.pk])[member.pk]
+    _refuse_if_held(member)
+    return _pause(member, actor, until, reason)
+
+
+def _refuse_if_held(member):
+    if member.outreach_held:
+        raise ActionRefused(
+            _(
+                "Outreach to %(member)s is paused while their complaint is open; "
+                "it resumes when the complaint closes."
+            )
+            % {"member": member.name}
+        )
+
+
+def _pause(member, actor, until, reason, code="member.outreach_paused"):
     member.outreach_paused_until = until
     member.outreach_pause_reason = reason
     member.save(update_fields=["outreach_paused_until", "outreach_pause_reason", "updated_at"])
@@ -325,7 +341,7 @@ def pause_outreach(member, *, actor, until, reason):
         task.save()
         _audit("care_task.snoozed", task, actor, before, until=wake_on.isoformat(), why="pause")
     audit(
-        "member.outreach_paused",
+        code,
         member,
         actor,
         until=until.isoformat(),
@@ -346,6 +362,11 @@ def resume_outreach(member, *, actor):
     member = lock_members([member.pk])[member.pk]
     if member.outreach_paused_until is None:
         raise ActionRefused(_("Outreach to %(member)s is not paused.") % {"member": member.name})
+    _refuse_if_held(member)
+    return _resume(member, actor)
+
+
+def _resume(member, actor, code="member.outreach_resumed"):
     held_until = member.outreach_paused_until + dt.timedelta(days=1)
     member.outreach_paused_until = None
     member.outreach_pause_reason = ""
@@ -363,5 +384,67 @@ def resume_outreach(member, *, actor):
         task.wake()
         task.save()
         _audit("care_task.woken", task, actor, CareTask.State.SNOOZED, why="pause ended")
-    audit("member.outreach_resumed", member, actor)
+    audit(code, member, actor)
     return member
+
+
+@action
+def hold_outreach(member, *, actor, reason):
+    """Pause a member's sales outreach until further notice, for as long as an open matter (a
+    complaint) needs it: set and lifted by that matter, not by hand. The caller has locked the
+    member and keeps what the pause was before, to put back with `release_outreach`.
+    """
+    member = lock_members([member.pk])[member.pk]
+    return _pause(member, actor, Member.OUTREACH_HELD, reason[:200], code="member.outreach_held")
+
+
+@action
+def release_outreach(member, *, actor, restore_until=None, restore_reason=""):
+    """End a hold: the member's own pause from before comes back if it still runs, else outreach resumes."""
+    member = lock_members([member.pk])[member.pk]
+    if not member.outreach_held:
+        return member
+    _resume(member, actor, code="member.outreach_released")
+    if restore_until is not None and restore_until >= timezone.localdate():
+        _pause(member, actor, restore_until, restore_reason)
+    return member
+
+
+@action
+def make_apology_task(member, *, period, reason, due=None):
+    """An apology care task for the member's VIP manager (else the pool): a small gift and a second
+    chance after a complaint. `reason` is a Message; `period` keeps it to one per complaint.
+
+    Returns the task, or None when the member already has it (the same complaint resolved again).
+    """
+    from concierge.models import Assignment
+
+    if CareTask.objects.filter(member=member, kind=CareTask.Kind.APOLOGY, period=period).exists():
+        return None
+    manager_id = (
+        Assignment.objects.filter(member=member, state__in=Assignment.CURRENT_STATES, manager__is_active=True)
+        .values_list("manager_id", flat=True)
+        .first()
+    )
+    with translation.override(member.store.default_language):
+        text = str(reason)
+    task = CareTask.objects.create(
+        store_id=member.store_id,
+        member=member,
+        assignee_id=manager_id,
+        kind=CareTask.Kind.APOLOGY,
+        period=period,
+        due_date=due or timezone.localdate(),
+        reason=text[:300],
+        reason_message=reason.to_json(),
+    )
+    audit("care_task.created", task, None, kind=task.kind)
+    if manager_id:
+        alert(
+            [Staff.objects.get(pk=manager_id)],
+            "care_task.apology",
+            task,
+            reason,
+            link=reverse("tasks:task_detail", args=[task.pk]),
+        )
+    return task

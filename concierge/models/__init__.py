@@ -1,5 +1,6 @@
 from .assignments import Alert, Assignment
 from .audit import AuditEntry
+from .hours import OpeningHours, SpecialDay, StaffAbsence, Weekday
 from .jobs import JobRun
 from .members import ContactLog, Member, Purchase, Tag
 from .stores import Staff, Store
@@ -12,10 +13,14 @@ __all__ = [
     "ContactLog",
     "JobRun",
     "Member",
+    "OpeningHours",
     "Purchase",
+    "SpecialDay",
     "Staff",
+    "StaffAbsence",
     "Store",
     "Tag",
     "Tier",
     "TierProgram",
+    "Weekday",
 ]

@@ -32,6 +32,7 @@ class CareTask(models.Model):
         SEASON_GREETING = "season_greeting", _("Season-change message")
         DORMANT_REVIEW = "dormant_review", _("Dormant review")
         DORMANT_CALL = "dormant_call", _("Dormant call")
+        APOLOGY = "apology", _("Apology after a complaint")
 
     class DormantReason(models.TextChoices):
         QUALITY = "quality", _("Product quality")
@@ -139,8 +140,10 @@ class CareTask(models.Model):
     # Outreach that sells or wins back: held back while a member's outreach is paused.
     SALES_MINDED = frozenset({Kind.DORMANT_CALL, Kind.DECLINE_CALL})
     # Kinds that never count against the weekly contact cap: the birthday, and internal reviews.
-    CAP_EXEMPT = frozenset({Kind.BIRTHDAY_GREETING, Kind.BIRTHDAY_GIFT, Kind.DORMANT_REVIEW})
-    CALLS = frozenset({Kind.NEW_MEMBER_CALL, Kind.CARE_CALL, Kind.DECLINE_CALL, Kind.DORMANT_CALL})
+    CAP_EXEMPT = frozenset({Kind.BIRTHDAY_GREETING, Kind.BIRTHDAY_GIFT, Kind.DORMANT_REVIEW, Kind.APOLOGY})
+    CALLS = frozenset(
+        {Kind.NEW_MEMBER_CALL, Kind.CARE_CALL, Kind.DECLINE_CALL, Kind.DORMANT_CALL, Kind.APOLOGY}
+    )
     GREETINGS = frozenset(
         {Kind.BIRTHDAY_GREETING, Kind.ANNIVERSARY_GREETING, Kind.HOLIDAY_GREETING, Kind.SEASON_GREETING}
     )
@@ -170,6 +173,9 @@ class CareTask(models.Model):
             return ()
         if self.kind == self.Kind.BIRTHDAY_GIFT:
             return (Outcome.GIFT_GIVEN, Outcome.NOT_REACHED)
+        if self.kind == self.Kind.APOLOGY:
+            # A small gift and a second chance, given in person or offered on the phone.
+            return (Outcome.GIFT_GIVEN, Outcome.REACHED, Outcome.NOT_REACHED)
         if self.is_greeting:
             return (Outcome.MESSAGE_SENT, Outcome.REACHED)
         if self.kind == self.Kind.DORMANT_CALL:

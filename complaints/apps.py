@@ -1,0 +1,70 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate, post_save
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from concierge.roles import Role
+
+
+def start_store(sender, instance, created, raw=False, **kwargs):
+    """A new store starts with the built-in categories and one default team."""
+    if created and not raw:
+        from complaints.defaults import give_store_defaults
+
+        give_store_defaults(instance.pk)
+
+
+class ComplaintsConfig(AppConfig):
+    name = "complaints"
+    verbose_name = _("Complaints")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from concierge.models import Store
+        from concierge.roles import sync_role_groups
+
+        post_migrate.connect(sync_role_groups, sender=self, dispatch_uid="complaints.sync_role_groups")
+        post_save.connect(start_store, sender=Store, dispatch_uid="complaints.start_store")
+
+    # Hooks the core asks for (concierge/extensions.py).
+
+    role_permissions = {
+        Role.VIP_MANAGER: ["complaints.view_complaint", "complaints.add_complaint"],
+        Role.FRONT_DESK: ["complaints.view_complaint", "complaints.add_complaint"],
+        Role.COMPLAINT_HANDLER: [
+            "complaints.view_complaint",
+            "complaints.add_complaint",
+            "complaints.change_complaint",
+        ],
+        Role.STORE_MANAGER: [
+            "complaints.view_complaint",
+            "complaints.add_complaint",
+            "complaints.change_complaint",
+            "complaints.manage_complaints",
+            "complaints.setup_complaints",
+        ],
+        Role.ADMIN: ["complaints.view_complaint", "complaints.setup_complaints"],
+    }
+
+    def nav_items(self, user):
+        if user.has_perm("complaints.manage_complaints"):
+            return [("complaints", _("Complaints"), reverse("complaints:overview"))]
+        if user.has_perm("complaints.change_complaint"):
+            return [("complaints", _("Complaints"), reverse("complaints:queue"))]
+        return []
+
+    def home_url(self, user):
+        # The handler's day starts on their queue; a store manager's stays where the core puts it.
+        if user.has_perm("complaints.change_complaint") and not user.has_perm("complaints.manage_complaints"):
+            return reverse("complaints:queue")
+        return None
+
+    def member_sections(self, request, member):
+        from complaints.views.member import member_sections
+
+        return member_sections(request, member)
+
+    def seed_demo(self, store, today):
+        from complaints.demo import seed_demo
+
+        seed_demo(store, today)

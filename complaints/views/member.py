@@ -1,0 +1,7 @@
+"""(filled in below)"""
+
+urlpatterns = []
+
+
+def member_sections(request, member):
+    return []
