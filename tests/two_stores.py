@@ -15,6 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RegexPattern
 from django.utils import timezone
 
+from complaints.models import Category, Complaint
 from concierge.models import Alert, Assignment, Member, Staff
 from concierge.roles import Role
 from tasks.models import CareTask, EtiquetteWords, Holiday
@@ -43,6 +44,7 @@ class Store:
     holiday: Holiday
     alert: Alert
     secrets: tuple = ()
+    complaint: Complaint = None
 
 
 def _store(code, name, prefix):
@@ -118,8 +120,44 @@ def _store(code, name, prefix):
         content_type=ContentType.objects.get_for_model(Member),
         object_id=str(members[0].pk),
     )
+    complaint, walk_in = _complaints(store, prefix, members[0], staff["complaint_handler"])
     secrets = tuple(value for member in members for value in (member.name, member.phone, member.member_no))
-    return Store(store, staff, members[0], assignment, handover, task, pool_task, holiday, alert, secrets)
+    secrets += (walk_in.customer_name, walk_in.customer_phone)
+    return Store(
+        store, staff, members[0], assignment, handover, task, pool_task, holiday, alert, secrets, complaint
+    )
+
+
+def _complaints(store, prefix, member, handler):
+    """A member's complaint past its first-contact deadline and a walk-in's waiting for approval:
+    both on the store manager's complaints page, where another store must never see them."""
+    now = timezone.now()
+    category = Category.objects.get(store=store, code="product_quality")
+    common = {"store": store, "category": category, "channel": "counter", "severity": "medium"}
+    late = Complaint.objects.create(
+        **common,
+        member=member,
+        description=f"{prefix} zip broke",
+        counter=f"{prefix}柜台",
+        handler=handler,
+        recorded_at=now - dt.timedelta(hours=5),
+        contact_due_at=now - dt.timedelta(hours=1),
+        sla_target=Complaint.Target.CONTACT,
+    )
+    walk_in = Complaint.objects.create(
+        **common,
+        customer_name=f"{prefix}散客顾女士",
+        customer_phone=f"137{'01' if prefix == 'A' else '02'}998877",
+        description=f"{prefix} refund",
+        handler=handler,
+        compensation=Complaint.Compensation.REFUND,
+        compensation_value=900,
+        approval=Complaint.Approval.PENDING,
+    )
+    # The protected state field is set in the database: the actions are not what is tested here.
+    Complaint.objects.filter(pk=late.pk).update(state=Complaint.State.ROUTED)
+    Complaint.objects.filter(pk=walk_in.pk).update(state=Complaint.State.AWAITING_APPROVAL)
+    return late, walk_in
 
 
 @dataclasses.dataclass
@@ -180,6 +218,7 @@ BY_PARAMETER = {
 # A bare `pk` or `object_id` holds a row of the model the path names just before it.
 BY_SEGMENT = {
     "members": lambda s: s.member.pk,
+    "complaints": lambda s: s.complaint.pk,
     "r": lambda s: s.member.pk,  # the admin's "view on site" link
     "member": lambda s: s.member.pk,
     "assignments": lambda s: s.assignment.pk,
