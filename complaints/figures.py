@@ -13,7 +13,7 @@ import datetime as dt
 import math
 from decimal import Decimal
 
-from django.db.models import Avg, Case, Count, DateTimeField, Exists, F, Max, OuterRef, Q, Sum, When, Window
+from django.db.models import Avg, Case, Count, DateTimeField, F, Max, Q, Sum, When, Window
 from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -35,6 +35,33 @@ SERIES = 6
 # Up to this many days the chart has a bar per week; longer periods a bar per month.
 WEEKLY_UP_TO_DAYS = 120
 
+# What the short lists show of each complaint, its customer, category and handler.
+LIST_FIELDS = (
+    "store_id",
+    "recorded_at",
+    "customer_name",
+    "severity",
+    "public_risk",
+    "counter",
+    "state",
+    "sla_target",
+    "contact_due_at",
+    "resolve_due_at",
+    "warn_at",
+    "paused_at",
+    "contact_breached",
+    "resolve_breached",
+    "compensation",
+    "compensation_value",
+    "follows_id",
+    "member__name",
+    "category__code",
+    "category__name",
+    "handler__display_name",
+    "handler__first_name",
+    "handler__last_name",
+    "handler__username",
+)
 # Nobody has given the customer a solution yet: someone must act, or the customer must answer.
 UNRESOLVED = (*Complaint.WORKING_STATES, State.WAITING)
 COMPENSATION_KINDS = [kind for kind in Complaint.Compensation if kind.value]
@@ -121,7 +148,7 @@ def open_figures(user, now=None):
     # A moment in the future (a clock a little ahead) still counts as "under a day".
     counts["age_day"] += counts["total"] - sum(counts[f"age_{key}"] for key, *_rest in age_buckets())
 
-    listed = active.select_related("member", "handler", "category")
+    listed = active.select_related("member", "handler", "category").only(*LIST_FIELDS)
     total = counts["total"]
     by_state = [
         {
@@ -174,17 +201,19 @@ def _resolved_once():
     return Q(resolved_at__isnull=False) | Q(reopen_count__gt=0)
 
 
-def _came_back():
-    """Reopened, or followed by a new case after the grace period."""
-    return Q(reopen_count__gt=0) | Q(has_follow_up=True)
+def _came_back(store_id):
+    """Reopened, or followed by a new case after the grace period. The store's follow-up cases are
+    few: their originals are read once (on the follows index) and matched by id, rather than a
+    look-up per complaint."""
+    followed = (
+        Complaint.objects.filter(store_id=store_id, follows__isnull=False)
+        .exclude(state=State.CANCELLED)
+        .values("follows_id")
+    )
+    return Q(reopen_count__gt=0) | Q(pk__in=followed)
 
 
-def _with_follow_up(queryset):
-    follow_ups = Complaint.objects.filter(follows=OuterRef("pk")).exclude(state=State.CANCELLED)
-    return queryset.annotate(has_follow_up=Exists(follow_ups))
-
-
-def _handling_aggregates():
+def _handling_aggregates(store_id):
     resolved = _resolved_once()
     return {
         "handled": Count("pk"),
@@ -196,7 +225,7 @@ def _handling_aggregates():
         "feedback": Count("pk", filter=Q(satisfied__isnull=False)),
         "satisfied": Count("pk", filter=Q(satisfied=True)),
         "resolved": Count("pk", filter=resolved),
-        "came_back": Count("pk", filter=resolved & _came_back()),
+        "came_back": Count("pk", filter=resolved & _came_back(store_id)),
         "breaches": Count("pk", filter=Q(contact_breached=True) | Q(resolve_breached=True)),
     }
 
@@ -218,8 +247,8 @@ def period_figures(user, start, end, by="category"):
     since, until = period_bounds(start, end)
     recorded = _counted(user).filter(recorded_at__gte=since, recorded_at__lt=until)
     totals = _rates(
-        _with_follow_up(recorded).aggregate(
-            **_handling_aggregates(),
+        recorded.aggregate(
+            **_handling_aggregates(user.store_id),
             follow_ups=Count("pk", filter=Q(follows__isnull=False)),
             public_risk=Count("pk", filter=Q(public_risk=True)),
         )
@@ -230,20 +259,20 @@ def period_figures(user, start, end, by="category"):
         "days": (end - start).days + 1,
         "totals": totals,
         "chart": chart(recorded, start, end, by),
-        "handlers": handler_rows(recorded),
+        "handlers": handler_rows(recorded, user.store_id),
         "repeat": repeat_complainers(recorded),
         "follow_ups": follow_ups(recorded),
         "compensation": compensation(user, start, end),
     }
 
 
-def handler_rows(recorded):
+def handler_rows(recorded, store_id):
     """Per handler: complaints handled, first-contact and resolution times in business minutes,
     satisfaction, how many came back after a resolution, breaches. Two queries."""
     rows = list(
-        _with_follow_up(recorded.filter(handler__isnull=False))
+        recorded.filter(handler__isnull=False)
         .values("handler")
-        .annotate(**_handling_aggregates())
+        .annotate(**_handling_aggregates(store_id))
         .order_by()
     )
     people = Staff.objects.in_bulk([row["handler"] for row in rows])
@@ -277,7 +306,8 @@ def follow_ups(recorded):
     first (their number is in the period's totals). One query."""
     return list(
         recorded.filter(follows__isnull=False)
-        .select_related("member", "follows", "handler")
+        .select_related("member", "handler", "category")
+        .only(*LIST_FIELDS)
         .order_by("-recorded_at", "-pk")[:LIST_SIZE]
     )
 

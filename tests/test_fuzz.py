@@ -244,6 +244,20 @@ FORM_PAGES = {
         "",
     ),
     "TierProgramForm": ("POST", "concierge:setup_tiers", lambda s: [], "store_manager", lambda s: "program"),
+    "ComplaintPeriodForm": (
+        "GET",
+        "complaints:overview",
+        lambda s: [],
+        ("store_manager", "other_manager"),
+        "",
+    ),
+    "ComplaintExportForm": (
+        "GET",
+        "complaints:export",
+        lambda s: [],
+        ("store_manager", "complaint_handler"),
+        "",
+    ),
     "TierForm": ("POST", "concierge:setup_tier_add", lambda s: [], "store_manager", lambda s: "new"),
     "RemoveTierForm": (
         "POST",
