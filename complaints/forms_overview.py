@@ -55,8 +55,8 @@ def preset_range(preset, today):
         last = today.replace(day=1) - dt.timedelta(days=1)
         return last.replace(day=1), last
     if preset == Preset.LAST_12:
-        # Twelve bars on the monthly chart: this month so far and the eleven before it.
-        return months_before(today.replace(day=1), 11), today
+        # Twelve whole months on the monthly chart, and this month so far.
+        return months_before(today.replace(day=1), 12), today
     return today - dt.timedelta(days=DEFAULT_DAYS - 1), today
 
 

@@ -6,6 +6,8 @@ from django import template
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from concierge.templatetags.concierge_tags import money as yuan
+
 register = template.Library()
 
 
@@ -54,3 +56,13 @@ def week_or_month(day, weekly):
     if not isinstance(day, dt.date):
         return day
     return day.strftime("%m-%d") if weekly else day.strftime("%Y-%m")
+
+
+@register.filter
+def parts_text(row, money=False):
+    """A chart row read out: "Dior 12, Chanel 3" (its bars' label for screen readers)."""
+    parts = [
+        f"{part['series']['label']} {yuan(part['value']) if money else part['value']}"
+        for part in row["parts"]
+    ]
+    return ", ".join(parts) or "0"

@@ -467,3 +467,26 @@ def test_query_count_does_not_grow_with_the_complaints(
     many = queries()
     assert few == many
     assert many <= 30
+
+
+@pytest.mark.parametrize(
+    ("preset", "first", "last"),
+    [
+        ("90d", dt.date(2026, 9, 3), dt.date(2026, 12, 1)),
+        ("month", dt.date(2026, 12, 1), dt.date(2026, 12, 1)),
+        ("last_month", dt.date(2026, 11, 1), dt.date(2026, 11, 30)),
+        ("12m", dt.date(2025, 12, 1), dt.date(2026, 12, 1)),
+    ],
+)
+def test_preset_periods(preset, first, last):
+    from complaints.forms_overview import preset_range
+
+    assert preset_range(preset, dt.date(2026, 12, 1)) == (first, last)
+
+
+def test_last_month_in_january_and_month_ends():
+    from complaints.forms_overview import months_before, preset_range
+
+    assert preset_range("last_month", dt.date(2027, 1, 15)) == (dt.date(2026, 12, 1), dt.date(2026, 12, 31))
+    assert months_before(dt.date(2026, 3, 31), 1) == dt.date(2026, 2, 28)
+    assert months_before(dt.date(2026, 1, 31), 13) == dt.date(2024, 12, 31)
