@@ -171,3 +171,16 @@ def test_two_ticks_at_once_send_each_alert_once(clock, complaint, complaint_hand
     assert kinds(complaint_handler) == ["complaint.escalation.1", "complaint.warning"]
     assert kinds(lead) == ["complaint.escalation.2"]
     assert kinds(store_manager) == ["complaint.escalation.3"]
+
+
+def test_a_lead_who_handles_it_is_skipped_for_the_store_manager(
+    complaint, clock, complaint_handler, lead, store_manager
+):
+    team = complaint.team
+    team.lead = complaint_handler
+    team.save()
+    clock.set(2026, 12, 2, 9, 30)
+    for _missed_minute in range(3):
+        tick()
+    assert kinds(complaint_handler) == ["complaint.escalation.1", "complaint.warning"]
+    assert kinds(store_manager) == ["complaint.escalation.2"]
