@@ -16,6 +16,7 @@ from django.utils.translation import gettext_noop
 from complaints import routing
 from complaints.clock import Clock
 from complaints.models import CompensationBudget, Complaint, Severity
+from complaints.models.setup import CATEGORY_LABELS
 from concierge.i18n import Message
 from concierge.models import Assignment, ContactLog, Staff
 from concierge.roles import Role
@@ -507,9 +508,17 @@ def _resolved(complaint, actor, *, resolver):
                     "Complaint %(number)s resolved (%(category)s): a small apology gift and a second chance."
                 ),
                 number=complaint.number,
-                category=complaint.category.display_name,
+                category=category_label(complaint.category),
             ),
         )
+
+
+def category_label(category):
+    """A category for a stored message: a built-in one the store did not rename is translated for
+    each reader (the VIP manager may read the apology task in another language than the handler's)."""
+    if not category.name and category.code in CATEGORY_LABELS:
+        return Message.label(CATEGORY_LABELS[category.code])
+    return category.display_name
 
 
 @action

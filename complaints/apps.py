@@ -64,6 +64,16 @@ class ComplaintsConfig(AppConfig):
 
         return member_sections(request, member)
 
+    def member_alerts(self, user, member):
+        from complaints.views.member import member_alerts
+
+        return member_alerts(user, member)
+
+    def care_task_sections(self, request, task):
+        from complaints.views.member import care_task_sections
+
+        return care_task_sections(request, task)
+
     def seed_demo(self, store, today):
         from complaints.demo import seed_demo
 
