@@ -200,7 +200,7 @@ def record_complaint(
             Message(
                 gettext_noop("%(member)s made a complaint (%(category)s): %(number)s."),
                 member=member.name,
-                category=complaint.category.display_name,
+                category=category_label(complaint.category),
                 number=complaint.number,
             ),
             link=_link(complaint),
@@ -256,7 +256,7 @@ def _tell_handler(complaint, handler):
             gettext_noop("Complaint %(number)s is yours: %(customer)s, %(category)s (%(severity)s)."),
             number=complaint.number,
             customer=complaint.customer,
-            category=complaint.category.display_name,
+            category=category_label(complaint.category),
             severity=Message.label(Severity(complaint.severity).label),
         ),
         link=_link(complaint),
