@@ -88,6 +88,11 @@ class ComplaintsConfig(AppConfig):
 
         return change_details(entry)
 
+    def setup_change_subject(self, entry):
+        from complaints.views.setup import change_subject
+
+        return change_subject(entry)
+
     def member_sections(self, request, member):
         from complaints.views.member import member_sections
 

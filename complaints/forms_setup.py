@@ -223,7 +223,10 @@ class RouteTestForm(forms.Form):
     """ "Where would this complaint go?": a category and a counter to try the rules with."""
 
     category = CategoryChoiceField(
-        label=_label(RoutingRule, "category"), queryset=Category.objects.none(), required=False
+        label=_label(RoutingRule, "category"),
+        queryset=Category.objects.none(),
+        required=False,
+        empty_label=_("Another category"),
     )
     counter = forms.CharField(label=_label(RoutingRule, "counter"), max_length=60, required=False)
 

@@ -71,6 +71,12 @@ def _audit(code, obj, actor, store, **data):
     audit(code, obj, actor, store=store, **data)
 
 
+def _category_data(category):
+    """A category as the log shows it later: its own name, else its built-in one in the reader's
+    language (from the code)."""
+    return {"code": category.code, "name": category.name}
+
+
 # ---- categories -------------------------------------------------------------------------------------
 
 
@@ -104,7 +110,7 @@ def add_category(*, actor, name):
     category = Category(store=store, name=name, position=(last or 0) + 10)
     _stamp(category, actor)
     category.save()
-    _audit("complaint_setup.category_added", category, actor, store, name=name)
+    _audit("complaint_setup.category_added", category, actor, store, **_category_data(category))
     return category
 
 
@@ -121,7 +127,7 @@ def rename_category(category, *, actor, name):
         _check_category_name(store, name, exclude=category.pk)
     if name == category.name:
         return False
-    before = category.display_name
+    name_before = category.name
     category.name = name
     _stamp(category, actor)
     category.save(update_fields=["name", "updated_by", "updated_at"])
@@ -130,9 +136,9 @@ def rename_category(category, *, actor, name):
         category,
         actor,
         store,
-        before=before,
-        after=category.display_name,
-        built_in=category.code,
+        code=category.code,
+        name=name,
+        name_before=name_before,
     )
     return True
 
@@ -152,7 +158,7 @@ def set_category_active(category, *, actor, active):
     _stamp(category, actor)
     category.save(update_fields=["active", "updated_by", "updated_at"])
     code = "complaint_setup.category_shown" if active else "complaint_setup.category_hidden"
-    _audit(code, category, actor, store, name=category.display_name)
+    _audit(code, category, actor, store, **_category_data(category))
     return True
 
 
@@ -182,7 +188,7 @@ def move_category(category, *, actor, direction):
         category,
         actor,
         store,
-        name=category.display_name,
+        **_category_data(category),
         direction=direction,
         place=target + 1,
     )
@@ -206,7 +212,7 @@ def delete_category(category, *, actor):
         )
     if RoutingRule.objects.filter(category=category).exists():
         raise ActionRefused(_("A routing rule uses %(name)s: remove the rule first.") % {"name": category})
-    _audit("complaint_setup.category_deleted", category, actor, store, name=category.display_name)
+    _audit("complaint_setup.category_deleted", category, actor, store, **_category_data(category))
     try:
         with transaction.atomic():
             category.delete()
@@ -413,7 +419,7 @@ def save_rule(rule=None, *, actor, category=None, counter="", team, position=0):
     if is_new:
         _audit("complaint_setup.rule_added", rule, actor, store, **after)
         return rule, after
-    _audit("complaint_setup.rule_changed", rule, actor, store, changed=changed)
+    _audit("complaint_setup.rule_changed", rule, actor, store, changed=changed, **after)
     return rule, changed
 
 

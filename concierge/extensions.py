@@ -20,7 +20,8 @@ INSTALLED_APPS order, as the admin finds `admin.py`:
   after the core's pages (the store's set-up is one place for the store manager).
 - `setup_changes` -> {audit code: label}: the app's set-up changes, listed on the Settings' "Recent
   changes" page with the core's (every code that starts like one listed, "app_setup.", is shown);
-  `setup_change_details(entry)` -> text or "" says what one of them changed.
+  `setup_change_details(entry)` -> text or "" says what one of them changed, and
+  `setup_change_subject(entry)` -> text or "" what it changed (else the entry's object is named).
 """
 
 import datetime as dt
@@ -109,6 +110,14 @@ def setup_changes():
 def setup_change_details(entry):
     """What an app's set-up change changed, in words, from the app that wrote it."""
     for hook in _hooks("setup_change_details"):
+        text = hook(entry)
+        if text:
+            return text
+    return ""
+
+
+def setup_change_subject(entry):
+    for hook in _hooks("setup_change_subject"):
         text = hook(entry)
         if text:
             return text

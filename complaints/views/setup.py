@@ -16,7 +16,7 @@ from django.shortcuts import render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from complaints import routing, setup_actions
@@ -43,13 +43,13 @@ from complaints.models import (
     Team,
     TeamMembership,
 )
-from complaints.models.setup import DEFAULT_SLA
+from complaints.models.setup import CATEGORY_LABELS, DEFAULT_SLA
 from complaints.sla import add_business_minutes
 from concierge.decorators import store_required
 from concierge.errors import ActionRefused
 from concierge.forms_params import read_query
 from concierge.models import Staff
-from concierge.opening import business_calendar
+from concierge.opening import business_calendar, staff_off
 from concierge.roles import Role
 from concierge.views.responses import respond
 
@@ -96,6 +96,7 @@ def _categories_context(request, *, add_form=None, failed=None):
         category.form = failed[1] if is_failed else _category_form(user, category)
         category.form_open = is_failed
         category.first, category.last = index == 0, index == len(categories) - 1
+        category.built_in_name = CATEGORY_LABELS.get(category.code, "")
         category.deletable = not category.code and not category.used and category.pk not in ruled
     return _base(
         "categories",
@@ -245,11 +246,17 @@ def _teams_context(request, *, add_form=None, failed=None):
             store_id=user.store_id, is_active=True, groups__name=Role.COMPLAINT_HANDLER.value
         ).order_by("display_name")
     )
+    people = {membership.staff_id for team in teams for membership in team.memberships.all()}
+    off = staff_off(people | {handler.pk for handler in handlers}, timezone.localdate())
+    for handler in handlers:
+        handler.is_off = handler.pk in off
     for team in teams:
         is_failed = failed is not None and failed[0] == team.pk
         team.form = failed[1] if is_failed else _team_form(user, team, default_team=default_team)
         team.form_open = is_failed
         team.people = [membership.staff for membership in team.memberships.all()]
+        for person in team.people:
+            person.is_off = person.pk in off
         team.deletable = not team.is_default and not team.rule_count and not team.open_count
     return _base(
         "teams",
@@ -455,7 +462,8 @@ def day_minutes(calendar):
 
 
 def in_words(minutes, per_day):
-    """Business minutes as people think of them: "45 min", "2 h 30 min", "2 business days (24 h)"."""
+    """Business minutes as people think of them: "45 min", "2 h 30 min", "24 h · 2 business days"
+    (days of `per_day` open minutes, to the half day: open days differ in length)."""
     hours, rest = divmod(minutes, 60)
     if hours == 0:
         clock = _("%(minutes)s min") % {"minutes": rest}
@@ -466,12 +474,13 @@ def in_words(minutes, per_day):
     if not per_day or minutes < per_day:
         return clock
     days = minutes / per_day
+    halves = round(days * 2) / 2
     if math.isclose(days, round(days), abs_tol=0.05):
         count = round(days)
         shown = ngettext("%(count)s business day", "%(count)s business days", count) % {"count": count}
     else:
-        shown = _("about %(count)s business days") % {"count": f"{days:.1f}"}
-    return f"{shown} ({clock})"
+        shown = _("about %(count)s business days") % {"count": f"{halves:g}"}
+    return f"{clock} · {shown}"
 
 
 def _sla_rows(form, minutes, calendar):
@@ -641,7 +650,11 @@ def change_details(entry):
         return ""
     arrow = _("%(before)s → %(after)s")
     if code == "complaint_setup.category_renamed":
-        return arrow % {"before": data.get("before", ""), "after": data.get("after", "")}
+        code_of = data.get("code", "")
+        return arrow % {
+            "before": _category_name(code_of, data.get("name_before", "")),
+            "after": _category_name(code_of, data.get("name", "")),
+        }
     if code == "complaint_setup.sla_changed":
         return "; ".join(
             f"{_severity_label(severity)}: "
@@ -687,11 +700,37 @@ def change_details(entry):
         if data.get("default_from"):
             parts.append(_("the default before: %(team)s") % {"team": data["default_from"]})
         return "; ".join(parts)
-    if code in ("complaint_setup.rule_added", "complaint_setup.rule_deleted"):
-        return describe_rule(data.get("category"), data.get("counter"), data.get("team"))
+    if code == "complaint_setup.category_moved":
+        return _("to place %(place)s") % {"place": data.get("place", "")}
     if code == "complaint_setup.team_added":
         members = ", ".join(data.get("members") or []) or _("every complaint handler")
         return _("members: %(members)s") % {"members": members}
+    return ""
+
+
+def _category_name(code, name):
+    """A category's name as the reader reads it: its own name, else the built-in one in their language."""
+    return name or str(CATEGORY_LABELS.get(code, code)) or "—"
+
+
+SUBJECTS = {
+    "complaint_setup.sla_changed": gettext_lazy("Complaint time limits"),
+    "complaint_setup.settings_changed": gettext_lazy("Complaint warning, escalation and reopening"),
+    "complaint_setup.budgets_changed": gettext_lazy("Compensation budgets"),
+}
+
+
+def change_subject(entry):
+    """What a "complaint_setup.*" entry is about, for the log's third column ("" to keep its own)."""
+    code, data = entry.action, entry.data or {}
+    if not code.startswith("complaint_setup."):
+        return ""
+    if code in SUBJECTS:
+        return str(SUBJECTS[code])
+    if code.startswith("complaint_setup.category_") and "code" in data:
+        return _category_name(data.get("code", ""), data.get("name", ""))
+    if code.startswith("complaint_setup.rule_") and "team" in data:
+        return describe_rule(data.get("category"), data.get("counter"), data.get("team"))
     return ""
 
 

@@ -465,8 +465,13 @@ def _changes(user, staff=None):
 
 def _subject(entry):
     """What was changed, for the log's third column: the week's hours are the store's, not the store."""
+    area = entry.action.split(".", 1)[0]
     if entry.action == "hours.week_changed":
         return _("Opening hours")
+    if area == "absences":
+        return (entry.data or {}).get("staff") or entry.object_repr
+    if area not in ("staff", "tiers", "hours"):
+        return extensions.setup_change_subject(entry) or entry.object_repr
     return entry.object_repr
 
 
@@ -536,7 +541,7 @@ def _hours_details(entry, data):
             return f"{prefix}: {shown}" if shown else prefix
         return shown
     if entry.action in ("hours.date_added", "hours.date_removed"):
-        return f"{data.get('date', '')} · {_closed_or(data.get('hours'))}"
+        return _closed_or(data.get("hours"))
     if entry.action == "hours.date_changed":
         names = {"date": _("date"), "name": _("name"), "hours": _("hours")}
         return list_separator().join(
@@ -545,8 +550,7 @@ def _hours_details(entry, data):
             for field, (before, after) in (data.get("changed") or {}).items()
         )
     if entry.action.startswith("absences."):
-        return _("%(name)s: %(first)s to %(last)s") % {
-            "name": data.get("staff", ""),
+        return _("%(first)s to %(last)s") % {
             "first": data.get("first_day", ""),
             "last": data.get("last_day", ""),
         }
