@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from complaints import setup_actions
 from complaints.models import Category, ComplaintSettings, RoutingRule, Severity, SlaPolicy, Team
 from complaints.models.setup import CATEGORY_LABELS, DEFAULT_SLA
+from concierge.forms_params import IdRangeMixin
 from concierge.models import Staff
 from concierge.roles import Role
 
@@ -27,7 +28,7 @@ class _StoreStaffField(forms.ModelChoiceField):
         return _staff_label(staff)
 
 
-class _StoreStaffMultipleField(forms.ModelMultipleChoiceField):
+class _StoreStaffMultipleField(IdRangeMixin, forms.ModelMultipleChoiceField):
     def label_from_instance(self, staff):
         return _staff_label(staff)
 

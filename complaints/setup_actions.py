@@ -67,14 +67,14 @@ def _stamp(obj, actor):
     obj.updated_at = timezone.now()
 
 
-def _audit(code, obj, actor, store, **data):
-    audit(code, obj, actor, store=store, **data)
+def _audit(action_code, obj, actor, store, **data):
+    audit(action_code, obj, actor, store=store, **data)
 
 
 def _category_data(category):
     """A category as the log shows it later: its own name, else its built-in one in the reader's
     language (from the code)."""
-    return {"code": category.code, "name": category.name}
+    return {"built_in": category.code, "name": category.name}
 
 
 # ---- categories -------------------------------------------------------------------------------------
@@ -136,7 +136,7 @@ def rename_category(category, *, actor, name):
         category,
         actor,
         store,
-        code=category.code,
+        built_in=category.code,
         name=name,
         name_before=name_before,
     )

@@ -373,7 +373,7 @@ def _rules_context(request, *, add_form=None, failed=None):
 def _tried_route(request):
     """Where a complaint of the category and counter the user typed would go, and by which rule."""
     user = request.user
-    if "try" not in request.GET:
+    if "category" not in request.GET and "counter" not in request.GET:
         return {"form": RouteTestForm(store=user.store, auto_id="id_try-%s"), "asked": False}
     values = read_query(RouteTestForm, request.GET, store=user.store)
     form = RouteTestForm(request.GET, store=user.store, auto_id="id_try-%s")
@@ -650,7 +650,7 @@ def change_details(entry):
         return ""
     arrow = _("%(before)s → %(after)s")
     if code == "complaint_setup.category_renamed":
-        code_of = data.get("code", "")
+        code_of = data.get("built_in", "")
         return arrow % {
             "before": _category_name(code_of, data.get("name_before", "")),
             "after": _category_name(code_of, data.get("name", "")),
@@ -727,8 +727,8 @@ def change_subject(entry):
         return ""
     if code in SUBJECTS:
         return str(SUBJECTS[code])
-    if code.startswith("complaint_setup.category_") and "code" in data:
-        return _category_name(data.get("code", ""), data.get("name", ""))
+    if code.startswith("complaint_setup.category_") and "built_in" in data:
+        return _category_name(data.get("built_in", ""), data.get("name", ""))
     if code.startswith("complaint_setup.rule_") and "team" in data:
         return describe_rule(data.get("category"), data.get("counter"), data.get("team"))
     return ""
