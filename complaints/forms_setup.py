@@ -52,6 +52,14 @@ def store_colleagues(store_id):
     )
 
 
+def _share_choices(field, colleagues):
+    """The field offers an already read queryset, as is: a page drawing a form per team reads the
+    colleagues once, not twice per form (assigning `queryset` would copy it and read it again).
+    Validation still looks each posted id up in it afresh."""
+    field._queryset = colleagues
+    field.widget.choices = field.choices
+
+
 # ---- categories -------------------------------------------------------------------------------------
 
 
@@ -114,7 +122,8 @@ class TeamForm(forms.Form):
     )
     is_default = forms.BooleanField(label=_label(Team, "is_default"), required=False)
 
-    def __init__(self, *args, store, team=None, default_team=None, **kwargs):
+    def __init__(self, *args, store, team=None, default_team=None, colleagues=None, **kwargs):
+        """`colleagues`: store_colleagues() read once for a page with a form per team."""
         if team is not None:
             kwargs.setdefault(
                 "initial",
@@ -127,9 +136,12 @@ class TeamForm(forms.Form):
             )
         super().__init__(*args, **kwargs)
         self.store, self.team, self.default_team = store, team, default_team
-        colleagues = store_colleagues(store.pk)
-        self.fields["lead"].queryset = colleagues
-        self.fields["members"].queryset = colleagues
+        if colleagues is None:
+            self.fields["lead"].queryset = store_colleagues(store.pk)
+            self.fields["members"].queryset = store_colleagues(store.pk)
+        else:
+            _share_choices(self.fields["lead"], colleagues)
+            _share_choices(self.fields["members"], colleagues)
         is_default_field = self.fields["is_default"]
         if team is not None and team.is_default:
             is_default_field.help_text = _(

@@ -31,6 +31,7 @@ from complaints.forms_setup import (
     SlaForm,
     TeamForm,
     sla_field,
+    store_colleagues,
 )
 from complaints.models import (
     Category,
@@ -230,10 +231,16 @@ def _teams(user):
     )
 
 
-def _team_form(user, team=None, data=None, default_team=None):
+def _team_form(user, team=None, data=None, default_team=None, colleagues=None):
     prefix = f"team-{team.pk}" if team else "new"
     return TeamForm(
-        data, store=user.store, team=team, default_team=default_team, prefix=prefix, auto_id=f"id_{prefix}-%s"
+        data,
+        store=user.store,
+        team=team,
+        default_team=default_team,
+        colleagues=colleagues,
+        prefix=prefix,
+        auto_id=f"id_{prefix}-%s",
     )
 
 
@@ -250,9 +257,15 @@ def _teams_context(request, *, add_form=None, failed=None):
     off = staff_off(people | {handler.pk for handler in handlers}, timezone.localdate())
     for handler in handlers:
         handler.is_off = handler.pk in off
+    colleagues = store_colleagues(user.store_id)
+    colleagues._fetch_all()  # read once for every form on the page
     for team in teams:
         is_failed = failed is not None and failed[0] == team.pk
-        team.form = failed[1] if is_failed else _team_form(user, team, default_team=default_team)
+        team.form = (
+            failed[1]
+            if is_failed
+            else _team_form(user, team, default_team=default_team, colleagues=colleagues)
+        )
         team.form_open = is_failed
         team.people = [membership.staff for membership in team.memberships.all()]
         for person in team.people:
@@ -262,7 +275,7 @@ def _teams_context(request, *, add_form=None, failed=None):
         "teams",
         teams=teams,
         handlers=handlers,
-        add_form=add_form or _team_form(user, default_team=default_team),
+        add_form=add_form or _team_form(user, default_team=default_team, colleagues=colleagues),
         add_open=add_form is not None,
     )
 
