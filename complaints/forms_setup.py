@@ -114,7 +114,7 @@ class TeamForm(forms.Form):
         help_text=Team._meta.get_field("lead").help_text,
     )
     members = _StoreStaffMultipleField(
-        label=_("Members"),
+        label=_("Team members"),
         queryset=Staff.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,

@@ -693,7 +693,7 @@ def change_details(entry):
         labels = {
             "name": _("name"),
             "lead": _("team lead"),
-            "members": _("members"),
+            "members": _("team members"),
             "is_default": _("default team"),
             "category": _("category"),
             "counter": _("brand or counter"),
@@ -717,7 +717,7 @@ def change_details(entry):
         return _("to place %(place)s") % {"place": data.get("place", "")}
     if code == "complaint_setup.team_added":
         members = ", ".join(data.get("members") or []) or _("every complaint handler")
-        return _("members: %(members)s") % {"members": members}
+        return _("team members: %(members)s") % {"members": members}
     return ""
 
 
