@@ -25,6 +25,12 @@ INSTALLED_APPS order, as the admin finds `admin.py`:
   purchases and VIP managers are in place (`manage.py seed_demo`).
 - `role_permissions` -> {Role: ["app_label.codename", ...]}: what each role's group may do in
   this app, added to the core's ROLE_PERMISSIONS when the groups are synced.
+- `setup_pages(user)` -> [NavItem]: the app's own pages in the store's Settings, shown in its bar
+  after the core's pages (the store's set-up is one place for the store manager).
+- `setup_changes` -> {audit code: label}: the app's set-up changes, listed on the Settings' "Recent
+  changes" page with the core's (every code that starts like one listed, "app_setup.", is shown);
+  `setup_change_details(entry)` -> text or "" says what one of them changed, and
+  `setup_change_subject(entry)` -> text or "" what it changed (else the entry's object is named).
 """
 
 import datetime as dt
@@ -114,3 +120,32 @@ def role_permissions(core):
         for role, names in (getattr(config, "role_permissions", None) or {}).items():
             merged.setdefault(role, []).extend(name for name in names if name not in merged[role])
     return merged
+
+
+def setup_pages(user):
+    return [NavItem(*item) for hook in _hooks("setup_pages") for item in hook(user)]
+
+
+def setup_changes():
+    """{audit code: label} of every app's set-up changes."""
+    labels = {}
+    for config in apps.get_app_configs():
+        labels.update(getattr(config, "setup_changes", None) or {})
+    return labels
+
+
+def setup_change_details(entry):
+    """What an app's set-up change changed, in words, from the app that wrote it."""
+    for hook in _hooks("setup_change_details"):
+        text = hook(entry)
+        if text:
+            return text
+    return ""
+
+
+def setup_change_subject(entry):
+    for hook in _hooks("setup_change_subject"):
+        text = hook(entry)
+        if text:
+            return text
+    return ""
