@@ -16,6 +16,7 @@ from django.utils.translation import gettext_noop
 from complaints import routing
 from complaints.clock import Clock
 from complaints.models import CompensationBudget, Complaint, Severity
+from complaints.models.setup import CATEGORY_LABELS
 from concierge.i18n import Message
 from concierge.models import Assignment, ContactLog, Staff
 from concierge.roles import Role
@@ -199,7 +200,7 @@ def record_complaint(
             Message(
                 gettext_noop("%(member)s made a complaint (%(category)s): %(number)s."),
                 member=member.name,
-                category=complaint.category.display_name,
+                category=category_label(complaint.category),
                 number=complaint.number,
             ),
             link=_link(complaint),
@@ -255,7 +256,7 @@ def _tell_handler(complaint, handler):
             gettext_noop("Complaint %(number)s is yours: %(customer)s, %(category)s (%(severity)s)."),
             number=complaint.number,
             customer=complaint.customer,
-            category=complaint.category.display_name,
+            category=category_label(complaint.category),
             severity=Message.label(Severity(complaint.severity).label),
         ),
         link=_link(complaint),
@@ -507,9 +508,17 @@ def _resolved(complaint, actor, *, resolver):
                     "Complaint %(number)s resolved (%(category)s): a small apology gift and a second chance."
                 ),
                 number=complaint.number,
-                category=complaint.category.display_name,
+                category=category_label(complaint.category),
             ),
         )
+
+
+def category_label(category):
+    """A category for a stored message: a built-in one the store did not rename is translated for
+    each reader (the VIP manager may read the apology task in another language than the handler's)."""
+    if not category.name and category.code in CATEGORY_LABELS:
+        return Message.label(CATEGORY_LABELS[category.code])
+    return category.display_name
 
 
 @action

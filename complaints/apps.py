@@ -64,10 +64,54 @@ class ComplaintsConfig(AppConfig):
             return reverse("complaints:queue")
         return None
 
+    # The store's Settings (concierge.extensions): the complaint set-up pages and their changes.
+    setup_changes = {
+        "complaint_setup.category_added": _("Complaint category added"),
+        "complaint_setup.category_renamed": _("Complaint category renamed"),
+        "complaint_setup.category_hidden": _("Complaint category hidden"),
+        "complaint_setup.category_shown": _("Complaint category offered again"),
+        "complaint_setup.category_moved": _("Complaint category moved"),
+        "complaint_setup.category_deleted": _("Complaint category deleted"),
+        "complaint_setup.team_added": _("Complaint team added"),
+        "complaint_setup.team_changed": _("Complaint team changed"),
+        "complaint_setup.team_deleted": _("Complaint team removed"),
+        "complaint_setup.rule_added": _("Routing rule added"),
+        "complaint_setup.rule_changed": _("Routing rule changed"),
+        "complaint_setup.rule_deleted": _("Routing rule removed"),
+        "complaint_setup.sla_changed": _("Complaint time limits changed"),
+        "complaint_setup.settings_changed": _("Complaint warning, escalation or reopening changed"),
+        "complaint_setup.budgets_changed": _("Compensation budgets changed"),
+    }
+
+    def setup_pages(self, user):
+        if user.store_id and user.has_perm("complaints.setup_complaints"):
+            return [("complaints", _("Complaints"), reverse("complaints:setup"))]
+        return []
+
+    def setup_change_details(self, entry):
+        from complaints.views.setup import change_details
+
+        return change_details(entry)
+
+    def setup_change_subject(self, entry):
+        from complaints.views.setup import change_subject
+
+        return change_subject(entry)
+
     def member_sections(self, request, member):
         from complaints.views.member import member_sections
 
         return member_sections(request, member)
+
+    def member_alerts(self, user, member):
+        from complaints.views.member import member_alerts
+
+        return member_alerts(user, member)
+
+    def care_task_sections(self, request, task):
+        from complaints.views.member import care_task_sections
+
+        return care_task_sections(request, task)
 
     def seed_demo(self, store, today):
         from complaints.demo import seed_demo

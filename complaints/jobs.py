@@ -34,9 +34,11 @@ def _deadline_label(complaint):
 
 
 def _fallback(complaint):
-    """Who hears about an unassigned complaint: its team's lead, else the store managers."""
-    if complaint.team_id and complaint.team.lead_id and complaint.team.lead.is_active:
-        return [complaint.team.lead]
+    """The level above the handler: the team's lead, else (no lead, or the lead is the handler
+    themselves) the store managers."""
+    lead = complaint.team.lead if complaint.team_id and complaint.team.lead_id else None
+    if lead is not None and lead.is_active and lead.pk != complaint.handler_id:
+        return [lead]
     return _store_managers(complaint.store_id)
 
 

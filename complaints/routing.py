@@ -9,9 +9,14 @@ from concierge.opening import staff_off
 from concierge.roles import Role
 
 
-def team_for(store_id, category_id, counter):
-    """The most specific matching rule's team (category and counter, then category, then counter,
-    then the lowest position), else the store's default team, else None."""
+def rule_rank(rule):
+    """How a rule ranks when several match: the most specific first (category and counter, then
+    category, then counter), then the lowest position, then the oldest."""
+    return (0 if rule.category_id and rule.counter else 1 if rule.category_id else 2, rule.position, rule.pk)
+
+
+def winning_rule(store_id, category_id, counter):
+    """The rule that routes a complaint of this category about this counter, or None."""
     counter = (counter or "").strip().casefold()
     best = None
     for rule in (
@@ -23,15 +28,17 @@ def team_for(store_id, category_id, counter):
             continue
         if rule.category_id is None and not rule.counter:
             continue
-        rank = (
-            0 if rule.category_id and rule.counter else 1 if rule.category_id else 2,
-            rule.position,
-            rule.pk,
-        )
-        if best is None or rank < best[0]:
-            best = (rank, rule.team)
-    if best:
-        return best[1]
+        if best is None or rule_rank(rule) < rule_rank(best):
+            best = rule
+    return best
+
+
+def team_for(store_id, category_id, counter):
+    """The most specific matching rule's team (category and counter, then category, then counter,
+    then the lowest position), else the store's default team, else None."""
+    rule = winning_rule(store_id, category_id, counter)
+    if rule is not None:
+        return rule.team
     return Team.objects.filter(store_id=store_id, is_default=True).first()
 
 

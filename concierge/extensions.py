@@ -9,6 +9,15 @@ INSTALLED_APPS order, as the admin finds `admin.py`:
 - `home_url(user)` -> a URL or None: where this user's day starts; the first app to answer wins.
 - `member_sections(request, member)` -> [html]: cards on the member profile (complaints,
   appointments, care tasks...), rendered by the app with its own template.
+- `member_alerts(user, member)` -> [MemberAlert(text, url, level)] (or plain tuples): short lines
+  staff must read before they contact the member ("Open complaint #12: product quality, since
+  11-28 — no sales talk"), shown in the cheat sheet of a care task. `level` is "warning" for what
+  changes how to talk to them, "info" for what is merely good to know. A query or two, no more:
+  the cheat sheet opens in place while the user waits.
+- `care_task_sections(request, task)` -> [html]: parts of a care task's panel that another app
+  knows about (the member's complaint history on a dormant review), rendered by the app with its
+  own template and placed below the cheat sheet. The app decides by `task.kind` whether it has
+  anything to add.
 - `next_steps(user, member_ids)` -> {member_id: NextStep}: what this user has coming up with each
   of these members (the next care task, the next appointment...), for lists such as "My VIPs". One
   or two queries for the whole list, never one per member.
@@ -16,6 +25,12 @@ INSTALLED_APPS order, as the admin finds `admin.py`:
   purchases and VIP managers are in place (`manage.py seed_demo`).
 - `role_permissions` -> {Role: ["app_label.codename", ...]}: what each role's group may do in
   this app, added to the core's ROLE_PERMISSIONS when the groups are synced.
+- `setup_pages(user)` -> [NavItem]: the app's own pages in the store's Settings, shown in its bar
+  after the core's pages (the store's set-up is one place for the store manager).
+- `setup_changes` -> {audit code: label}: the app's set-up changes, listed on the Settings' "Recent
+  changes" page with the core's (every code that starts like one listed, "app_setup.", is shown);
+  `setup_change_details(entry)` -> text or "" says what one of them changed, and
+  `setup_change_subject(entry)` -> text or "" what it changed (else the entry's object is named).
 """
 
 import datetime as dt
@@ -39,6 +54,14 @@ class NextStep(NamedTuple):
     late: bool = False
 
 
+class MemberAlert(NamedTuple):
+    """A line about a member for whoever is about to contact them; `url` opens the matter."""
+
+    text: str
+    url: str = ""
+    level: str = "warning"
+
+
 def _hooks(name):
     for config in apps.get_app_configs():
         hook = getattr(config, name, None)
@@ -60,6 +83,16 @@ def home_url(user):
 
 def member_sections(request, member):
     return [html for hook in _hooks("member_sections") for html in hook(request, member)]
+
+
+def member_alerts(user, member):
+    """Every app's lines about this member, warnings first (in app order within each level)."""
+    alerts = [MemberAlert(*item) for hook in _hooks("member_alerts") for item in hook(user, member)]
+    return sorted(alerts, key=lambda item: item.level != "warning")
+
+
+def care_task_sections(request, task):
+    return [html for hook in _hooks("care_task_sections") for html in hook(request, task)]
 
 
 def next_steps(user, member_ids):
@@ -87,3 +120,32 @@ def role_permissions(core):
         for role, names in (getattr(config, "role_permissions", None) or {}).items():
             merged.setdefault(role, []).extend(name for name in names if name not in merged[role])
     return merged
+
+
+def setup_pages(user):
+    return [NavItem(*item) for hook in _hooks("setup_pages") for item in hook(user)]
+
+
+def setup_changes():
+    """{audit code: label} of every app's set-up changes."""
+    labels = {}
+    for config in apps.get_app_configs():
+        labels.update(getattr(config, "setup_changes", None) or {})
+    return labels
+
+
+def setup_change_details(entry):
+    """What an app's set-up change changed, in words, from the app that wrote it."""
+    for hook in _hooks("setup_change_details"):
+        text = hook(entry)
+        if text:
+            return text
+    return ""
+
+
+def setup_change_subject(entry):
+    for hook in _hooks("setup_change_subject"):
+        text = hook(entry)
+        if text:
+            return text
+    return ""

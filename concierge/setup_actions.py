@@ -115,7 +115,7 @@ def _lock_store(store_id):
     return lock_stores([store_id])[store_id]
 
 
-def _begin(actor):
+def begin_setup(actor):
     """Lock the store's row, which every set-up change of the store takes first, so two managers'
     changes run one after the other; then check the actor as they are now, not as their request
     loaded them (a colleague may just have taken their role away)."""
@@ -143,7 +143,7 @@ def _audit(code, obj, actor, *, store, **data):
 @action
 def create_staff(*, actor, username, display_name, roles, caseload_limit, password):
     """A new account in the actor's store. Writes: the account, its role groups, `staff.created`."""
-    store, actor = _begin(actor)
+    store, actor = begin_setup(actor)
     roles = _roles(roles)
     if not roles:
         raise ActionRefused(_("Give the account at least one role."))
@@ -176,7 +176,7 @@ def create_staff(*, actor, username, display_name, roles, caseload_limit, passwo
 def update_staff(staff, *, actor, display_name, roles, caseload_limit):
     """Name, caseload limit and roles of one account. Writes `staff.updated` when the name or limit
     changed and `staff.roles_changed` when the roles did; returns the audit codes written."""
-    _store, actor = _begin(actor)
+    _store, actor = begin_setup(actor)
     staff = _lock_staff(staff)
     _check_may_manage(actor, staff)
     before = _roles(staff.role_codes)
@@ -218,7 +218,7 @@ def set_staff_active(staff, *, actor, active):
     """Deactivate (the account can no longer log in, its sessions end) or reactivate an account.
     Writes `staff.deactivated` or `staff.reactivated`. A VIP manager's book is not moved: the page
     warns that it should be moved first."""
-    _store, actor = _begin(actor)
+    _store, actor = begin_setup(actor)
     staff = _lock_staff(staff)
     _check_may_manage(actor, staff)
     if staff.pk == actor.pk:
@@ -239,7 +239,7 @@ def set_staff_active(staff, *, actor, active):
 def reset_staff_password(staff, *, actor, password):
     """Set a new password the manager gives the person; their other sessions end with it.
     The password has been checked by the form (AUTH_PASSWORD_VALIDATORS). Writes `staff.password_reset`."""
-    _store, actor = _begin(actor)
+    _store, actor = begin_setup(actor)
     staff = _lock_staff(staff)
     _check_may_manage(actor, staff)
     if staff.pk == actor.pk:
@@ -254,7 +254,7 @@ def reset_staff_password(staff, *, actor, password):
 @action
 def unlock_staff(staff, *, actor):
     """Lift a lockout after failed logins. Writes `staff.unlocked`."""
-    _store, actor = _begin(actor)
+    _store, actor = begin_setup(actor)
     staff = _lock_staff(staff)
     _check_may_set_up(actor, staff.store_id)
     # Unlocking clears the failed attempts: someone who may not manage an account must not be able
@@ -278,7 +278,7 @@ def _lock_program(actor, *, lock_program=False):
     """The store (locked: every set-up change of a store goes through its row) and its program;
     refused when other stores share the program (changing it would change their members' tiers:
     that is the installation administrators' job)."""
-    store, actor = _begin(actor)
+    store, actor = begin_setup(actor)
     if store.tier_program_id is None:
         return store, None, actor
     program = TierProgram.objects.get(pk=store.tier_program_id)

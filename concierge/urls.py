@@ -1,6 +1,16 @@
 from django.urls import path
 
-from concierge.views import alerts, assignments, imports, members, overview, profile, shell, store_setup
+from concierge.views import (
+    alerts,
+    assignments,
+    imports,
+    members,
+    overview,
+    profile,
+    setup_hours,
+    shell,
+    store_setup,
+)
 
 app_name = "concierge"
 
@@ -28,4 +38,5 @@ urlpatterns = [
     path("assignments/<int:pk>/handover/withdraw/", assignments.withdraw_handover, name="withdraw_handover"),
     path("assignments/<int:pk>/release/", assignments.release, name="release"),
     *store_setup.urlpatterns,
+    *setup_hours.urlpatterns,
 ]

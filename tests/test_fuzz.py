@@ -19,8 +19,9 @@ from django.db import transaction
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from complaints.models import Category
 from tests.helpers import HTMX
-from tests.two_stores import PERSONAS, filler, project_apps, routes, world_for_the_module
+from tests.two_stores import PERSONAS, filler, first_pk, project_apps, routes, world_for_the_module
 
 settings.register_profile(
     "ci",
@@ -266,6 +267,42 @@ FORM_PAGES = {
         "store_manager",
         lambda s: f"remove-{s.member.tier_id}",
     ),
+    "OpeningWeekForm": ("POST", "concierge:setup_hours", lambda s: [], "store_manager", ""),
+    "SpecialDayForm": (
+        "POST",
+        "concierge:setup_special_day_add",
+        lambda s: [],
+        "store_manager",
+        lambda s: "new-date",
+    ),
+    "AbsenceForm": ("POST", "concierge:setup_days_off", lambda s: [], ("store_manager", "admin"), ""),
+    "CategoryForm": ("POST", "complaints:setup", lambda s: [], "store_manager", lambda s: "new"),
+    "CategoryMoveForm": (
+        "POST",
+        "complaints:setup_category_move",
+        lambda s: [first_pk(Category, s)],
+        "store_manager",
+        "",
+    ),
+    "CategoryActiveForm": (
+        "POST",
+        "complaints:setup_category_active",
+        lambda s: [first_pk(Category, s)],
+        "store_manager",
+        "",
+    ),
+    "TeamForm": ("POST", "complaints:setup_teams", lambda s: [], "store_manager", lambda s: "new"),
+    "RuleForm": ("POST", "complaints:setup_rules", lambda s: [], "store_manager", lambda s: "new"),
+    "RouteTestForm": ("GET", "complaints:setup_rules", lambda s: [], "store_manager", ""),
+    "SlaForm": ("POST", "complaints:setup_sla", lambda s: [], "store_manager", ""),
+    "ComplaintNumbersForm": (
+        "POST",
+        "complaints:setup_numbers",
+        lambda s: [],
+        "store_manager",
+        lambda s: "numbers",
+    ),
+    "BudgetsForm": ("POST", "complaints:setup_compensation", lambda s: [], "store_manager", ""),
 }
 
 
@@ -346,6 +383,7 @@ QUERY_KEYS_OF = {
     "tasks:staff_tasks": ["offset"],
     "tasks:team": ["move"],
     "tasks:task_detail": ["from", "page"],
+    "complaints:setup_rules": ["category", "counter"],
 }
 QUERY_KEYS = sorted({key for keys in QUERY_KEYS_OF.values() for key in keys} | {"next"})
 

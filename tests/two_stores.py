@@ -15,8 +15,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RegexPattern
 from django.utils import timezone
 
-from complaints.models import Category, Complaint
-from concierge.models import Alert, Assignment, Member, Staff
+from complaints.models import Category, Complaint, RoutingRule, Team
+from concierge.models import Alert, Assignment, Member, SpecialDay, Staff, StaffAbsence
 from concierge.roles import Role
 from tasks.models import CareTask, EtiquetteWords, Holiday
 from tasks.models.messages import Purpose
@@ -120,6 +120,7 @@ def _store(code, name, prefix):
         content_type=ContentType.objects.get_for_model(Member),
         object_id=str(members[0].pk),
     )
+    _hours_and_complaint_setup(store, staff, prefix, today)
     complaint, walk_in = _complaints(store, prefix, members[0], staff["complaint_handler"])
     secrets = tuple(value for member in members for value in (member.name, member.phone, member.member_no))
     secrets += (walk_in.customer_name, walk_in.customer_phone)
@@ -158,6 +159,32 @@ def _complaints(store, prefix, member, handler):
     Complaint.objects.filter(pk=late.pk).update(state=Complaint.State.ROUTED)
     Complaint.objects.filter(pk=walk_in.pk).update(state=Complaint.State.AWAITING_APPROVAL)
     return late, walk_in
+
+
+def _hours_and_complaint_setup(store, staff, prefix, today):
+    """A special date, a day off and a routing rule; the categories and the default team every
+    store starts with are there already."""
+    SpecialDay.objects.create(
+        store=store,
+        date=today + dt.timedelta(days=40),
+        name=f"{prefix}除夕",
+        closed=False,
+        opens=dt.time(10),
+        closes=dt.time(17),
+    )
+    StaffAbsence.objects.create(
+        store=store, staff=staff["complaint_handler"], first_day=today, last_day=today + dt.timedelta(days=2)
+    )
+    RoutingRule.objects.create(
+        store=store,
+        category=Category.objects.filter(store=store).order_by("pk").first(),
+        counter=f"{prefix} counter",
+        team=Team.objects.get(store=store, is_default=True),
+    )
+
+
+def first_pk(model, store):
+    return model.objects.filter(store=store.store).order_by("pk").values_list("pk", flat=True).first()
 
 
 @dataclasses.dataclass
@@ -243,6 +270,11 @@ BY_SEGMENT = {
     "etiquettewords": lambda s: MISSING_ID,
     "tag": lambda s: MISSING_ID,
     "group": lambda s: MISSING_ID,
+    "closed-dates": lambda s: first_pk(SpecialDay, s),
+    "days-off": lambda s: first_pk(StaffAbsence, s),
+    "categories": lambda s: first_pk(Category, s),
+    "teams": lambda s: first_pk(Team, s),
+    "rules": lambda s: first_pk(RoutingRule, s),
 }
 
 ID_PARAMETERS = ("pk", "object_id", "id")
@@ -368,6 +400,7 @@ def post_data(route, world, store):
         "tasks:holidays": {"name": "会员日", "date": later},
         "tasks:edit_holiday": {"name": "会员日", "date": later, "greet": "on"},
         "tasks:holiday_greetings": {"greet": "off"},
+        **_setup_posts(s, later),
         "admin:concierge_staff_change": {
             "username": s.staff["admin"].username,
             "is_superuser": "on",
@@ -376,3 +409,61 @@ def post_data(route, world, store):
         },
     }
     return data.get(route.name, {})
+
+
+def _setup_posts(s, later):
+    """Plausible posts to the opening hours, days off and complaint set-up pages."""
+    from complaints.models import Severity
+
+    week = {}
+    for day in range(7):
+        week[f"day{day}_opens"], week[f"day{day}_closes"] = "10:00", "22:00"
+    date, absence = first_pk(SpecialDay, s), first_pk(StaffAbsence, s)
+    category, team, rule = first_pk(Category, s), first_pk(Team, s), first_pk(RoutingRule, s)
+    sla = {}
+    for severity in Severity.values:
+        sla[f"{severity}_contact"], sla[f"{severity}_resolution"] = "60", "600"
+    return {
+        "concierge:setup_hours": week,
+        "concierge:setup_special_day_add": {
+            "new-date-date": later,
+            "new-date-name": "matrix",
+            "new-date-kind": "closed",
+        },
+        "concierge:setup_special_day": {
+            f"date-{date}-date": later,
+            f"date-{date}-name": "matrix",
+            f"date-{date}-kind": "hours",
+            f"date-{date}-opens": "10:00",
+            f"date-{date}-closes": "16:00",
+        },
+        "concierge:setup_days_off": {
+            "staff": s.staff["vip_manager"].pk,
+            "first_day": later,
+            "last_day": later,
+            "note": "matrix",
+        },
+        "concierge:setup_absence_delete": {"absence": absence},
+        "complaints:setup": {"new-name": "matrix"},
+        "complaints:setup_category": {f"category-{category}-name": "matrix"},
+        "complaints:setup_category_active": {"active": "0"},
+        "complaints:setup_category_move": {"direction": "down"},
+        "complaints:setup_teams": {
+            "new-name": "matrix team",
+            "new-members": [s.staff["complaint_handler"].pk],
+        },
+        "complaints:setup_team": {f"team-{team}-name": "matrix team", f"team-{team}-is_default": "on"},
+        "complaints:setup_rules": {"new-counter": "matrix", "new-team": team, "new-position": "1"},
+        "complaints:setup_rule": {
+            f"rule-{rule}-counter": "matrix",
+            f"rule-{rule}-team": team,
+            f"rule-{rule}-position": "2",
+        },
+        "complaints:setup_sla": sla,
+        "complaints:setup_numbers": {
+            "numbers-warning_percent": "80",
+            "numbers-escalation_step_minutes": "30",
+            "numbers-reopen_grace_days": "5",
+        },
+        "complaints:setup_compensation": {"untiered": "200", "default_budget": "300"},
+    }

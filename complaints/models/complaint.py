@@ -110,7 +110,7 @@ class Complaint(models.Model):
 
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     category = models.ForeignKey(
-        Category, verbose_name=_("category"), on_delete=models.PROTECT, related_name="complaints"
+        Category, verbose_name=_("category"), on_delete=models.RESTRICT, related_name="complaints"
     )
     counter = models.CharField(_("brand or counter"), max_length=60, blank=True)
     severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices)
@@ -307,7 +307,7 @@ class Complaint(models.Model):
     # Transitions change fields in memory; complaints/actions.py saves, audits, alerts and moves
     # the SLA clock.
 
-    @transition(field=state, source=[State.NEW, State.ROUTED, State.REOPENED], target=State.ROUTED)
+    @transition(field=state, source=State.NEW, target=State.ROUTED)
     def route(self, team, handler):
         self.team = team
         self.handler = handler

@@ -134,3 +134,12 @@ def nav_layout(items, active):
         "more": more,
         "current": next((item for item in more if item.key == active), None),
     }
+
+
+@register.simple_tag(takes_context=True)
+def setup_pages(context):
+    """The pages of the store's Settings this user may open: the core's, then each app's."""
+    from concierge.views.store_setup import setup_nav_items
+
+    request = context.get("request")
+    return setup_nav_items(request.user) if request is not None else []

@@ -17,9 +17,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from concierge import lockouts, setup_actions
+from concierge import extensions, lockouts, setup_actions
 from concierge.actions import OPEN_STATES
 from concierge.errors import ActionRefused
+from concierge.extensions import NavItem
 from concierge.forms_setup import (
     PasswordResetForm,
     RemoveTierForm,
@@ -52,7 +53,31 @@ CHANGE_LABELS = {
     "tiers.tier_added": gettext_lazy("Tier added"),
     "tiers.tier_changed": gettext_lazy("Tier changed"),
     "tiers.tier_removed": gettext_lazy("Tier removed"),
+    "hours.week_changed": gettext_lazy("Opening hours changed"),
+    "hours.date_added": gettext_lazy("Closed date or special hours added"),
+    "hours.date_changed": gettext_lazy("Closed date or special hours changed"),
+    "hours.date_removed": gettext_lazy("Closed date or special hours removed"),
+    "absences.added": gettext_lazy("Days off recorded"),
+    "absences.removed": gettext_lazy("Days off removed"),
 }
+
+
+def setup_nav_items(user):
+    """The Settings bar: the core's pages for whoever may set up the store, each app's own pages
+    (concierge.extensions.setup_pages), and the log of changes last."""
+    core = setup_actions.may_set_up(user)
+    items = []
+    if core:
+        items += [
+            NavItem("staff", _("Staff accounts"), reverse("concierge:setup_staff")),
+            NavItem("tiers", _("Tier program"), reverse("concierge:setup_tiers")),
+            NavItem("hours", _("Opening hours"), reverse("concierge:setup_hours")),
+            NavItem("days_off", _("Days off"), reverse("concierge:setup_days_off")),
+        ]
+    items += extensions.setup_pages(user)
+    if core:
+        items.append(NavItem("changes", _("Recent changes"), reverse("concierge:setup_changes")))
+    return items
 
 
 def setup_required(view):
@@ -413,10 +438,18 @@ def tier_remove(request, pk):
 # ---- the log of set-up changes ------------------------------------------------------------------
 
 
+def change_labels():
+    """{audit code: label} of every set-up change the log lists: the core's and each app's."""
+    return {**CHANGE_LABELS, **extensions.setup_changes()}
+
+
 def _changes(user, staff=None):
-    entries = AuditEntry.objects.filter(store_id=user.store_id).filter(
-        Q(action__startswith="staff.") | Q(action__startswith="tiers.")
-    )
+    labels = change_labels()
+    prefixes = sorted({code.split(".", 1)[0] + "." for code in labels})
+    listed = Q()
+    for prefix in prefixes:
+        listed |= Q(action__startswith=prefix)
+    entries = AuditEntry.objects.filter(store_id=user.store_id).filter(listed)
     if staff is not None:
         entries = entries.filter(
             content_type__app_label="concierge", content_type__model="staff", object_id=str(staff.pk)
@@ -424,9 +457,22 @@ def _changes(user, staff=None):
     entries = entries.select_related("actor").order_by("-at", "-id")[:RECENT_CHANGES]
     entries = list(entries)
     for entry in entries:
-        entry.label = CHANGE_LABELS.get(entry.action) or _("Other change")
+        entry.label = labels.get(entry.action) or _("Other change")
         entry.details = _details(entry)
+        entry.subject = _subject(entry)
     return entries
+
+
+def _subject(entry):
+    """What was changed, for the log's third column: the week's hours are the store's, not the store."""
+    area = entry.action.split(".", 1)[0]
+    if entry.action == "hours.week_changed":
+        return _("Opening hours")
+    if area == "absences":
+        return (entry.data or {}).get("staff") or entry.object_repr
+    if area not in ("staff", "tiers", "hours"):
+        return extensions.setup_change_subject(entry) or entry.object_repr
+    return entry.object_repr
 
 
 def _role_names(values):
@@ -435,6 +481,11 @@ def _role_names(values):
 
 def _details(entry):
     data = entry.data or {}
+    area = entry.action.split(".", 1)[0]
+    if area in ("hours", "absences"):
+        return _hours_details(entry, data)
+    if area not in ("staff", "tiers"):
+        return extensions.setup_change_details(entry)
     if entry.action == "staff.roles_changed":
         return _("%(before)s → %(after)s") % {
             "before": _role_names(data.get("roles_before", [])) or "—",
@@ -464,6 +515,45 @@ def _details(entry):
             f"{_field_label(model, field)}: {_shown(before)} → {_shown(after)}"
             for field, (before, after) in changed.items()
         )
+    return ""
+
+
+def _closed_or(text):
+    return text or _("closed")
+
+
+def _hours_details(entry, data):
+    from concierge.models import Weekday
+
+    if entry.action == "hours.week_changed":
+        days = data.get("days") or {}
+        shown = list_separator().join(
+            _("%(day)s: %(before)s → %(after)s")
+            % {
+                "day": Weekday(int(day)).label if str(day).isdigit() and int(day) in Weekday.values else day,
+                "before": _closed_or(before),
+                "after": _closed_or(after),
+            }
+            for day, (before, after) in sorted(days.items())
+        )
+        if data.get("was_default"):
+            prefix = _("Own hours instead of the default")
+            return f"{prefix}: {shown}" if shown else prefix
+        return shown
+    if entry.action in ("hours.date_added", "hours.date_removed"):
+        return _closed_or(data.get("hours"))
+    if entry.action == "hours.date_changed":
+        names = {"date": _("date"), "name": _("name"), "hours": _("hours")}
+        return list_separator().join(
+            f"{names.get(field, field)}: {_shown(before) if field != 'hours' else _closed_or(before)} → "
+            f"{_shown(after) if field != 'hours' else _closed_or(after)}"
+            for field, (before, after) in (data.get("changed") or {}).items()
+        )
+    if entry.action.startswith("absences."):
+        return _("%(first)s to %(last)s") % {
+            "first": data.get("first_day", ""),
+            "last": data.get("last_day", ""),
+        }
     return ""
 
 

@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -6,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
 from concierge.i18n import render_stored
-from concierge.models import ContactLog
+from concierge.models import ContactLog, Member
 from concierge.models.members import StoreScopedQuerySet
 from concierge.roles import Role
 
@@ -160,6 +162,14 @@ class CareTask(models.Model):
     @property
     def is_greeting(self):
         return self.kind in self.GREETINGS
+
+    @property
+    def is_held(self):
+        """Put off by an open complaint's outreach hold: it opens when the complaint closes, not on
+        a date (tasks/actions.py snoozes it to the day after the hold's far-off date)."""
+        return self.state == self.State.SNOOZED and self.snoozed_until == Member.OUTREACH_HELD + dt.timedelta(
+            days=1
+        )
 
     @property
     def is_review(self):

@@ -32,6 +32,8 @@ def care_context(request, member, *, pause_form=None, notice=None):
             tasks.exclude(state__in=CareTask.ACTIVE_STATES).order_by("-closed_at", "-pk")[:RECENT]
         ),
         "can_pause": user.has_perm("tasks.pause_outreach"),
+        # An open complaint holds the pause: shown without its far-off date, and not for hands to lift.
+        "is_held": member.outreach_held,
         "is_paused": bool(
             member.outreach_paused_until and member.outreach_paused_until >= timezone.localdate()
         ),

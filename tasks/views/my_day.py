@@ -14,8 +14,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import retarget
 
+from concierge import extensions
 from concierge.actions import ActionRefused
 from concierge.dates import local_midnight
+from concierge.extensions import MemberAlert
 from concierge.forms_params import offset_of, read_query
 from concierge.models import Assignment, ContactLog, Staff
 from concierge.models.members import value_class_rank
@@ -157,15 +159,22 @@ def my_day(request):
 # ---- one task ------------------------------------------------------------------------------------
 
 
-def open_matters(task):
-    """What staff should know before calling: other open tasks, a pause, a pending handover."""
+def open_matters(task, user):
+    """What staff should know before calling: other apps' warnings (an open complaint), a pause,
+    other open tasks, a pending handover. [MemberAlert], warnings first."""
     member = task.member
-    matters = []
+    matters = extensions.member_alerts(user, member)
     today = timezone.localdate()
-    if member.outreach_paused_until and member.outreach_paused_until >= today:
+    if member.outreach_held:
+        # Held by an open matter: the app that holds it has said so above, with its number.
+        if not any(matter.level == "warning" for matter in matters):
+            matters.append(MemberAlert(_("No sales outreach while the complaint is open")))
+    elif member.outreach_paused_until and member.outreach_paused_until >= today:
         matters.append(
-            _("Outreach paused until %(date)s: %(reason)s")
-            % {"date": member.outreach_paused_until.isoformat(), "reason": member.outreach_pause_reason}
+            MemberAlert(
+                _("Outreach paused until %(date)s: %(reason)s")
+                % {"date": member.outreach_paused_until.isoformat(), "reason": member.outreach_pause_reason}
+            )
         )
     others = (
         CareTask.objects.filter(member=member, state__in=CareTask.ACTIVE_STATES)
@@ -175,12 +184,14 @@ def open_matters(task):
     )
     for other in others:
         matters.append(
-            _("Also open: %(kind)s, due %(date)s (%(who)s)")
-            % {
-                "kind": other.get_kind_display(),
-                "date": other.due_date.isoformat(),
-                "who": other.assignee or _("pool"),
-            }
+            MemberAlert(
+                _("Also open: %(kind)s, due %(date)s (%(who)s)")
+                % {
+                    "kind": other.get_kind_display(),
+                    "date": other.due_date.isoformat(),
+                    "who": other.assignee or _("pool"),
+                }
+            )
         )
     handover = (
         Assignment.objects.filter(member=member, state=Assignment.State.HANDOVER_REQUESTED)
@@ -188,8 +199,8 @@ def open_matters(task):
         .first()
     )
     if handover:
-        matters.append(_("Handover to %(name)s pending") % {"name": handover.handover_to})
-    return matters
+        matters.append(MemberAlert(_("Handover to %(name)s pending") % {"name": handover.handover_to}))
+    return sorted(matters, key=lambda matter: matter.level != "warning")
 
 
 def _place(request):
@@ -217,7 +228,9 @@ def panel_context(request, task, *, form=None, snooze_form=None, skip_form=None)
         "manager": manager.manager if manager else None,
         "purchases": list(member.purchases.order_by("-purchased_at")[:3]),
         "last_contact": ContactLog.objects.filter(member=member).select_related("staff").first(),
-        "matters": open_matters(task),
+        "matters": open_matters(task, user),
+        # Other apps' parts of the panel: the member's complaint history on a dormant review.
+        "task_sections": extensions.care_task_sections(request, task),
         "form": form or CompleteForm(task=task),
         "snooze_form": snooze_form or SnoozeForm(),
         "skip_form": skip_form or SkipForm(),

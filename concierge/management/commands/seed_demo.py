@@ -14,7 +14,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from concierge import extensions
@@ -48,6 +48,7 @@ DEMO_STAFF = [
     ("vip3", "孙悦", [Role.VIP_MANAGER], False),
     ("desk", "李娜", [Role.FRONT_DESK], False),
     ("care", "赵敏", [Role.COMPLAINT_HANDLER], False),
+    ("care2", "钱进", [Role.COMPLAINT_HANDLER], False),
     ("admin", "系统管理员", [Role.ADMIN], True),
 ]
 
@@ -343,6 +344,12 @@ class Command(BaseCommand):
             ContactLog.objects.filter(member__store=store).delete()
             Assignment.objects.filter(store=store).delete()
             Purchase.objects.filter(store=store).delete()
+            # The apps' records that keep a member (complaints) go with the demo store too.
+            for relation in Member._meta.related_objects:
+                if relation.on_delete is models.PROTECT:
+                    relation.related_model._base_manager.filter(
+                        **{f"{relation.field.name}__store": store}
+                    ).delete()
             Member.objects.filter(store=store).delete()
             AuditEntry.objects.filter(store=store).delete()
             Staff.objects.filter(store=store).delete()
