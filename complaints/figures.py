@@ -13,17 +13,27 @@ import datetime as dt
 import math
 from decimal import Decimal
 
-from django.db.models import Avg, Case, Count, DateTimeField, F, Max, Q, Sum, When, Window
+from django.db.models import (
+    Avg,
+    Case,
+    Count,
+    DateTimeField,
+    F,
+    Max,
+    Q,
+    Sum,
+    When,
+    Window,
+)
 from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from complaints.aggregates import Median
-from complaints.models import Complaint
+from complaints.models import Complaint, Severity
 from complaints.models.setup import CATEGORY_LABELS
 from concierge.dates import local_midnight
 from concierge.models import Member, Staff
-from concierge.opening import business_calendar
 
 State = Complaint.State
 Target = Complaint.Target
@@ -35,9 +45,10 @@ SERIES = 6
 # Up to this many days the chart has a bar per week; longer periods a bar per month.
 WEEKLY_UP_TO_DAYS = 120
 
-# What the short lists show of each complaint, its customer, category and handler.
-LIST_FIELDS = (
-    "store_id",
+# What the short lists show of each complaint, its customer, category and handler: read as plain
+# values (no model instances to build for a line of text each).
+ROW_VALUES = (
+    "pk",
     "recorded_at",
     "customer_name",
     "severity",
@@ -45,8 +56,6 @@ LIST_FIELDS = (
     "counter",
     "state",
     "sla_target",
-    "contact_due_at",
-    "resolve_due_at",
     "warn_at",
     "paused_at",
     "contact_breached",
@@ -57,11 +66,13 @@ LIST_FIELDS = (
     "member__name",
     "category__code",
     "category__name",
+    "handler",
     "handler__display_name",
     "handler__first_name",
     "handler__last_name",
     "handler__username",
 )
+NAME_FIELDS = ("display_name", "first_name", "last_name", "username")
 # Nobody has given the customer a solution yet: someone must act, or the customer must answer.
 UNRESOLVED = (*Complaint.WORKING_STATES, State.WAITING)
 COMPENSATION_KINDS = [kind for kind in Complaint.Compensation if kind.value]
@@ -107,22 +118,34 @@ def breached_q(now):
     )
 
 
-def due_soon_q(now, horizon):
-    """Not late yet, but its deadline falls by the end of the next business day, or its warning has
-    gone off."""
+def due_soon_q(now):
+    """Due soon: the SLA warning has gone off (at the store's share of the time, so about the next
+    business day for a resolution), the deadline is still ahead and none was missed yet."""
     not_late = Q(state__in=UNRESOLVED, paused_at__isnull=True, contact_breached=False, resolve_breached=False)
-    return not_late & _due("gt", now) & (Q(warn_at__lte=now) | _due("lte", horizon))
+    return not_late & Q(warn_at__lte=now) & _due("gt", now)
 
 
-def next_business_day_end(store_id, now):
-    """When the store closes on its next opening day after today (two small queries)."""
-    calendar = business_calendar(store_id)
-    today = timezone.localdate(now)
-    for offset in range(1, 15):
-        intervals = calendar.intervals(today + dt.timedelta(days=offset))
-        if intervals:
-            return intervals[-1][1]
-    return now + dt.timedelta(days=1)
+def staff_name(row, prefix="handler__"):
+    """A colleague's name from grouped or listed values, as Staff.__str__ gives it."""
+    return str(Staff(**{field: row[f"{prefix}{field}"] or "" for field in NAME_FIELDS}))
+
+
+def short_list(queryset):
+    """The first LIST_SIZE complaints of a list, as rows of values ready to show. One query."""
+    fields = list(ROW_VALUES) + (["due"] if "due" in queryset.query.annotations else [])
+    severities = {value: str(label) for value, label in Severity.choices}
+    kinds = {value: str(label) for value, label in Complaint.Compensation.choices}
+    states = {value: str(label) for value, label in State.choices}
+    rows = list(queryset.values(*fields)[:LIST_SIZE])
+    for row in rows:
+        row["number"] = f"#{row['pk']}"
+        row["customer"] = row["member__name"] or row["customer_name"]
+        row["category"] = row["category__name"] or str(CATEGORY_LABELS.get(row["category__code"], ""))
+        row["handler_name"] = staff_name(row) if row["handler"] else ""
+        row["severity_label"] = severities.get(row["severity"], row["severity"])
+        row["compensation_label"] = kinds.get(row["compensation"], "")
+        row["state_label"] = states.get(row["state"], row["state"])
+    return rows
 
 
 # ---- what is open now ----------------------------------------------------------------------------
@@ -130,11 +153,10 @@ def next_business_day_end(store_id, now):
 
 def open_figures(user, now=None):
     """Open complaints by state and age, and the short lists of late, due-soon and awaiting-approval
-    ones. Six queries."""
+    ones. Four queries."""
     now = now or timezone.now()
-    horizon = next_business_day_end(user.store_id, now)
     active = Complaint.objects.visible_to(user).filter(state__in=Complaint.ACTIVE_STATES)
-    late, soon = breached_q(now), due_soon_q(now, horizon)
+    late, soon = breached_q(now), due_soon_q(now)
     aggregates = {f"state_{state}": Count("pk", filter=Q(state=state)) for state in Complaint.ACTIVE_STATES}
     for key, low, high, _label in age_buckets():
         within = Q(recorded_at__lte=now - dt.timedelta(days=low))
@@ -147,11 +169,7 @@ def open_figures(user, now=None):
     # A moment in the future (a clock a little ahead) still counts as "under a day".
     counts["age_day"] += counts["total"] - sum(counts[f"age_{key}"] for key, *_rest in age_buckets())
 
-    listed = (
-        active.select_related("member", "handler", "category")
-        .only(*LIST_FIELDS)
-        .annotate(due=due_expression())
-    )
+    listed = active.annotate(due=due_expression())
     total = counts["total"]
     by_state = [
         {
@@ -175,20 +193,15 @@ def open_figures(user, now=None):
     ]
     return {
         "now": now,
-        "horizon": horizon,
         "total": total,
         "by_state": by_state,
         "by_age": by_age,
         "late_count": counts["late"],
-        "late": list(
-            listed.filter(late).order_by(F("due").asc(nulls_last=True), "recorded_at", "pk")[:LIST_SIZE]
-        ),
+        "late": short_list(listed.filter(late).order_by(F("due").asc(nulls_last=True), "recorded_at", "pk")),
         "soon_count": counts["soon"],
-        "soon": list(listed.filter(soon).order_by("due", "pk")[:LIST_SIZE]),
+        "soon": short_list(listed.filter(soon).order_by("due", "pk")),
         "approval_count": counts[f"state_{State.AWAITING_APPROVAL}"],
-        "approval": list(
-            listed.filter(state=State.AWAITING_APPROVAL).order_by("recorded_at", "pk")[:LIST_SIZE]
-        ),
+        "approval": short_list(listed.filter(state=State.AWAITING_APPROVAL).order_by("recorded_at", "pk")),
     }
 
 
@@ -246,46 +259,64 @@ def period_bounds(start, end):
 
 def period_figures(user, start, end, by="category"):
     """What the complaints recorded from `start` to `end` (local dates, both included) brought, and
-    the compensation resolved in that time. Ten queries."""
+    the compensation resolved in that time. Six queries."""
     since, until = period_bounds(start, end)
     recorded = _counted(user).filter(recorded_at__gte=since, recorded_at__lt=until)
-    totals = _rates(
-        recorded.aggregate(
-            **_handling_aggregates(user.store_id),
-            follow_ups=Count("pk", filter=Q(follows__isnull=False)),
-            public_risk=Count("pk", filter=Q(public_risk=True)),
-        )
-    )
+    totals, handlers = handling(recorded, user.store_id)
     return {
         "start": start,
         "end": end,
         "days": (end - start).days + 1,
         "totals": totals,
         "chart": chart(recorded, start, end, by),
-        "handlers": handler_rows(recorded, user.store_id),
+        "handlers": handlers,
         "repeat": repeat_complainers(recorded),
         "follow_ups": follow_ups(recorded),
         "compensation": compensation(user, start, end),
     }
 
 
-def handler_rows(recorded, store_id):
+# Counts that add up over the handlers (and the complaints nobody took) to the period's totals.
+SUMMED = (
+    "handled",
+    "feedback",
+    "satisfied",
+    "resolved",
+    "came_back",
+    "breaches",
+    "follow_ups",
+    "public_risk",
+)
+
+
+def handling(recorded, store_id):
     """Per handler: complaints handled, first-contact and resolution times in business minutes,
-    satisfaction, how many came back after a resolution, breaches. Two queries."""
+    satisfaction, how many came back after a resolution, breaches; and the period's totals, added up
+    from those rows with the complaints nobody took. One query: the handler's name comes with the
+    grouping (the staff table is small)."""
+    names = [f"handler__{field}" for field in NAME_FIELDS]
     rows = list(
-        recorded.filter(handler__isnull=False)
-        .values("handler")
-        .annotate(**_handling_aggregates(store_id))
+        recorded.values("handler", *names)
+        .annotate(
+            **_handling_aggregates(store_id),
+            scored=Count("score"),
+            follow_ups=Count("pk", filter=Q(follows__isnull=False)),
+            public_risk=Count("pk", filter=Q(public_risk=True)),
+        )
         .order_by()
     )
-    people = Staff.objects.only("display_name", "first_name", "last_name", "username").in_bulk(
-        [row["handler"] for row in rows]
-    )
+    totals = {key: sum(row[key] for row in rows) for key in (*SUMMED, "scored")}
+    scores = sum(row["score_avg"] * row["scored"] for row in rows if row["scored"])
+    totals["score_avg"] = scores / totals["scored"] if totals["scored"] else None
     for row in rows:
-        row["staff"] = people.get(row["handler"])
+        if row["handler"] is not None:
+            row["staff"] = Staff(
+                pk=row["handler"], **{field: row[f"handler__{field}"] for field in NAME_FIELDS}
+            )
         _rates(row)
-    rows.sort(key=lambda row: (-row["handled"], str(row["staff"])))
-    return rows
+    # The handlers with the most complaints first; the complaints nobody took last.
+    rows.sort(key=lambda row: (row["handler"] is None, -row["handled"], str(row.get("staff", ""))))
+    return _rates(totals), rows
 
 
 def repeat_complainers(recorded):
@@ -309,12 +340,7 @@ def repeat_complainers(recorded):
 def follow_ups(recorded):
     """Cases opened because the customer was still unhappy after the grace period, the latest
     first (their number is in the period's totals). One query."""
-    return list(
-        recorded.filter(follows__isnull=False)
-        .select_related("member", "handler", "category")
-        .only(*LIST_FIELDS)
-        .order_by("-recorded_at", "-pk")[:LIST_SIZE]
-    )
+    return short_list(recorded.filter(follows__isnull=False).order_by("-recorded_at", "-pk"))
 
 
 # ---- charts --------------------------------------------------------------------------------------

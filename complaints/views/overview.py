@@ -26,39 +26,48 @@ from complaints.forms_overview import (
 from complaints.models import Category, Complaint, Severity
 from concierge.decorators import store_required
 from concierge.exports import csv_download
-from concierge.views.responses import notice
+from concierge.views.responses import notice, render_page, wants_partial
 
 MANAGE = "complaints.manage_complaints"
 EXPORT_ID = "export_%s"
 
 
-def _link(**params):
-    return reverse("complaints:overview") + "?" + urlencode(params)
+def _query(period, **changes):
+    """The query string that names a period (and the chart's grouping)."""
+    params = {"period": period["period"], "by": period["by"], **changes}
+    if params["period"] == Preset.CUSTOM:
+        params.update(start=period["start"].isoformat(), end=period["end"].isoformat())
+    return "?" + urlencode(params)
 
 
 def _period_links(period):
-    """The preset periods and the chart's grouping as links, each keeping the other choice."""
-    by = period["by"]
+    """The preset periods and the chart's grouping as links, each keeping the other choice. A
+    grouping link redraws the period's figures in place and keeps the page's address current."""
+    page, part = reverse("complaints:overview"), reverse("complaints:overview_period")
     presets = [
         {
             "label": label,
-            "url": _link(period=code, by=by),
+            "url": page + "?" + urlencode({"period": code, "by": period["by"]}),
             "active": period["period"] == code,
         }
         for code, label in Preset.CHOICES
         if code != Preset.CUSTOM
     ]
-    keep = {"period": period["period"]}
-    if period["period"] == Preset.CUSTOM:
-        keep.update(start=period["start"].isoformat(), end=period["end"].isoformat())
     groupings = [
-        {"label": label, "url": _link(**keep, by=code) + "#chart", "active": by == code}
+        {
+            "label": label,
+            "url": page + _query(period, by=code),
+            "part": part + _query(period, by=code),
+            "active": period["by"] == code,
+        }
         for code, label in Grouping.CHOICES
     ]
     return presets, groupings
 
 
-def overview_context(request, *, query=None, export_form=None):
+def overview_context(request, *, query=None, export_form=None, open_now=True, with_figures=False):
+    """The page's context: what is open now (unless only the period's figures are drawn), the
+    period and its forms, and the period's figures when they are drawn with the page."""
     user = request.user
     today = timezone.localdate()
     query = request.GET if query is None else query
@@ -68,6 +77,7 @@ def overview_context(request, *, query=None, export_form=None):
     else:
         by = query.get("by") if query.get("by") in dict(Grouping.CHOICES) else Grouping.CATEGORY
         period = default_period(today, by)
+    period["days"] = (period["end"] - period["start"]).days + 1
     if not form.errors:
         # The dates box shows the period the figures are for; with errors, what was typed.
         form = ComplaintPeriodForm(initial={"start": period["start"], "end": period["end"]}, today=today)
@@ -81,21 +91,41 @@ def overview_context(request, *, query=None, export_form=None):
         "today": today,
         "form": form,
         "period": period,
+        "period_url": reverse("complaints:overview_period") + _query(period),
         "custom": period["period"] == Preset.CUSTOM,
         "presets": presets,
         "groupings": groupings,
         "export_form": export_form,
-        "open": figures.open_figures(user),
-        "figures": figures.period_figures(user, period["start"], period["end"], period["by"]),
+        "open": figures.open_figures(user) if open_now else None,
+        "figures": (
+            figures.period_figures(user, period["start"], period["end"], period["by"])
+            if with_figures
+            else None
+        ),
         "list_size": figures.LIST_SIZE,
     }
+
+
+TEMPLATE = "complaints/overview.html"
 
 
 @require_GET
 @permission_required(MANAGE, raise_exception=True)
 @store_required
 def overview(request):
-    return render(request, "complaints/overview.html", overview_context(request))
+    """What is open now, at once; the period's figures follow from overview_period."""
+    return render_page(request, TEMPLATE, overview_context(request))
+
+
+@require_GET
+@permission_required(MANAGE, raise_exception=True)
+@store_required
+def overview_period(request):
+    """The period's figures: the part of the page htmx fetches after it, or (without htmx) the
+    whole page with them."""
+    partial = wants_partial(request)
+    context = overview_context(request, open_now=not partial, with_figures=True)
+    return render_page(request, TEMPLATE, context, partial="period-figures")
 
 
 # ---- the CSV export ------------------------------------------------------------------------------
@@ -205,7 +235,7 @@ def export(request):
         # The page again with the export's errors beside its dates (status 200: nothing broke).
         context = overview_context(request, query={}, export_form=form)
         context["notice"] = notice(refused=_("Check the dates of the export."))
-        return render(request, "complaints/overview.html", context)
+        return render(request, TEMPLATE, context)
     start, end = form.cleaned_data["start"], form.cleaned_data["end"]
     filename = f"complaints-{start.isoformat()}-{end.isoformat()}.csv"
     return csv_download(filename, export_header(), export_rows(request.user, start, end))
@@ -213,5 +243,6 @@ def export(request):
 
 urlpatterns = [
     path("overview/", overview, name="overview"),
+    path("overview/period/", overview_period, name="overview_period"),
     path("overview/export.csv", export, name="export"),
 ]
