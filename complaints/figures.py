@@ -17,6 +17,7 @@ from django.db.models import (
     Avg,
     Case,
     Count,
+    DateField,
     DateTimeField,
     F,
     Max,
@@ -437,7 +438,8 @@ def chart(recorded, start, end, by):
     trunc = TruncWeek if weekly else TruncMonth
     fields = ("counter",) if by == "counter" else ("category", "category__code", "category__name")
     rows = (
-        recorded.annotate(bucket=trunc("recorded_at"))
+        # Truncated in the store's time zone and read as a date: nothing to convert row by row.
+        recorded.annotate(bucket=trunc("recorded_at", output_field=DateField()))
         .values("bucket", *fields)
         .annotate(n=Count("pk"))
         .order_by()
@@ -469,7 +471,7 @@ def compensation(user, start, end):
         .filter(resolved_at__gte=since, resolved_at__lt=until, compensation_value__isnull=False)
         .exclude(compensation="")
         .exclude(approval__in=[Complaint.Approval.PENDING, Complaint.Approval.DECLINED])
-        .annotate(month=TruncMonth("resolved_at"))
+        .annotate(month=TruncMonth("resolved_at", output_field=DateField()))
         .values("month", "compensation")
         .annotate(total=Sum("compensation_value"), n=Count("pk"))
         .order_by()
