@@ -36,12 +36,13 @@ def duration(minutes):
 
 
 def moment(value, now):
-    """14:30 today, Tue 10:30 this week, 12-20 10:30 further off: no more than the reader needs."""
+    """14:30 today, Tue 10:30 from yesterday to five days ahead, 12-20 10:30 further off: no more
+    than the reader needs, and never one weekday for two dates."""
     local, today = timezone.localtime(value), timezone.localtime(now).date()
     days = (local.date() - today).days
     if days == 0:
         return date_format(local, "H:i")
-    if -6 <= days <= 6:
+    if -1 <= days <= 5:
         return date_format(local, "D H:i")
     if local.year == today.year:
         return date_format(local, "m-d H:i")
@@ -91,11 +92,7 @@ def due_status(complaint, now, calendar, grace_days=7):
         return Due("late", _("Late since %(when)s") % {"when": moment(due, now)})
     late = business_minutes_between(due, now, hours, closed)
     if late >= LONG_LATE_MINUTES:
-        return Due(
-            "late",
-            _("Late since %(when)s") % {"when": moment(due, now)},
-            _("%(time)s of opening hours") % {"time": duration(late)},
-        )
+        return Due("late", _("Late since %(when)s") % {"when": moment(due, now)})
     return Due(
         "late",
         _("Late by %(time)s") % {"time": duration(late)},
