@@ -483,7 +483,7 @@ def permissions(*codenames):
         ("store_manager", "concierge:overview"),
         ("vip_manager", "tasks:my_day"),
         ("front_desk", "concierge:member_search"),
-        ("complaint_handler", "concierge:member_search"),
+        ("complaint_handler", "complaints:queue"),
     ],
 )
 def test_home_opens_where_the_role_starts(request, client_for, persona, target):
