@@ -15,7 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RegexPattern
 from django.utils import timezone
 
-from complaints.models import Category, RoutingRule, Team
+from complaints.models import Category, Complaint, RoutingRule, Team
 from concierge.models import Alert, Assignment, Member, SpecialDay, Staff, StaffAbsence
 from concierge.roles import Role
 from tasks.models import CareTask, EtiquetteWords, Holiday
@@ -44,6 +44,7 @@ class Store:
     holiday: Holiday
     alert: Alert
     secrets: tuple = ()
+    complaint: Complaint = None
 
 
 def _store(code, name, prefix):
@@ -120,8 +121,27 @@ def _store(code, name, prefix):
         object_id=str(members[0].pk),
     )
     _hours_and_complaint_setup(store, staff, prefix, today)
+    complaint = Complaint.objects.create(
+        store=store,
+        member=members[0],
+        channel=Complaint.Channel.COUNTER,
+        category=Category.objects.get(store=store, code="product_quality"),
+        counter=f"{prefix}专柜",
+        severity="medium",
+        description=f"{prefix} complaint",
+        team=store.complaint_teams.get(is_default=True),
+        clock_started_at=timezone.now(),
+        contact_due_at=timezone.now() + dt.timedelta(hours=2),
+        resolve_due_at=timezone.now() + dt.timedelta(days=2),
+        sla_target=Complaint.Target.CONTACT,
+    )
+    Complaint.objects.filter(pk=complaint.pk).update(
+        state=Complaint.State.ROUTED, handler=staff["complaint_handler"], assigned_at=timezone.now()
+    )
     secrets = tuple(value for member in members for value in (member.name, member.phone, member.member_no))
-    return Store(store, staff, members[0], assignment, handover, task, pool_task, holiday, alert, secrets)
+    return Store(
+        store, staff, members[0], assignment, handover, task, pool_task, holiday, alert, secrets, complaint
+    )
 
 
 def _hours_and_complaint_setup(store, staff, prefix, today):
@@ -211,6 +231,8 @@ BY_SEGMENT = {
     "r": lambda s: s.member.pk,  # the admin's "view on site" link
     "member": lambda s: s.member.pk,
     "assignments": lambda s: s.assignment.pk,
+    "complaints": lambda s: s.complaint.pk,
+    "complaint": lambda s: s.complaint.pk,
     "assignment": lambda s: s.assignment.pk,
     "tasks": lambda s: s.task.pk,
     "caretask": lambda s: s.task.pk,
@@ -349,6 +371,26 @@ def post_data(route, world, store):
         "concierge:release": {"reason": "matrix"},
         "concierge:alert_read": {"open": "1"},
         "concierge:imports": {"kind": "members"},
+        "complaints:record": {
+            "who": "member",
+            "member": s.member.pk,
+            "channel": "counter",
+            "category": Category.objects.get(store=s.store, code="product_quality").pk,
+            "severity": "medium",
+            "description": "matrix",
+        },
+        "complaints:contact": {"channel": "phone", "note": "matrix"},
+        "complaints:wait": {"note": "matrix"},
+        "complaints:answered": {"note": "matrix"},
+        "complaints:resolve": {"solution": "matrix", "compensation": "gift", "value": "10"},
+        "complaints:approve": {"note": "matrix"},
+        "complaints:decline": {"note": "matrix"},
+        "complaints:feedback": {"satisfied": "no", "score": "2", "note": "matrix"},
+        "complaints:close": {"note": "matrix"},
+        "complaints:reopen": {"reason": "matrix"},
+        "complaints:cancel": {"reason": "matrix"},
+        "complaints:reroute": {"team": s.store.complaint_teams.get(is_default=True).pk, "reason": "matrix"},
+        "complaints:reassign": {"handler": s.staff["store_manager"].pk, "reason": "matrix"},
         "tasks:complete": {"outcome": "reached", "note": "matrix", "page": "panel", "from": "day"},
         "tasks:snooze": {"until": later},
         "tasks:skip": {"reason": "matrix"},
