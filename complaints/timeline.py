@@ -11,9 +11,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils.translation import gettext as _
 
 from complaints.models import Complaint, Severity
-from concierge.models import AuditEntry, ContactLog
-
-FIRST_CONTACT_SUMMARY = "Complaint %(number)s: first contact"
+from concierge.models import AuditEntry
 
 
 class Step(NamedTuple):
@@ -163,8 +161,7 @@ def describe(entry, note=""):
 
 
 def timeline(complaint):
-    """The complaint's steps, oldest first. Two queries: its audit entries and the notes of its
-    first contacts, which the member's contact log keeps."""
+    """The complaint's steps, oldest first, from its audit entries: one query."""
     entries = list(
         AuditEntry.objects.filter(
             content_type=ContentType.objects.get_for_model(Complaint), object_id=str(complaint.pk)
@@ -172,23 +169,9 @@ def timeline(complaint):
         .select_related("actor")
         .order_by("at", "pk")
     )
-    contact_notes = []
-    if complaint.member_id and any(entry.action == "complaint.contacted" for entry in entries):
-        contact_notes = list(
-            ContactLog.objects.filter(
-                member_id=complaint.member_id,
-                summary__id=FIRST_CONTACT_SUMMARY,
-                summary__params__number=complaint.number,
-            )
-            .order_by("contacted_at", "pk")
-            .values_list("note", flat=True)
-        )
     steps = []
     for entry in entries:
-        note = ""
-        if entry.action == "complaint.contacted" and contact_notes:
-            note = contact_notes.pop(0)
-        text, typed, kind = describe(entry, note)
+        text, typed, kind = describe(entry, (entry.data or {}).get("note", ""))
         if typed and steps and steps[-1].note == typed:
             typed = ""  # an unhappy feedback call reopens with its own words: said once
 

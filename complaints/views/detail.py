@@ -79,7 +79,7 @@ def available_steps(complaint, user):
     actions never disagree."""
     transitions = {t.name for t in complaint.get_available_user_state_transitions(user)}
     steps = set()
-    if "take" in transitions:
+    if "take" in transitions or complaint.may_be_taken_by(user):
         steps.add("take")
     if "contact" in transitions:
         steps.add("contact")
