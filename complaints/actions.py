@@ -272,9 +272,20 @@ def _check_working(complaint):
 
 @action
 def take(complaint, *, actor):
-    """An unassigned complaint taken by a handler of the store."""
+    """An unassigned complaint taken by a handler of the store: a new one, or one a re-route or a
+    reopening left without a handler, which keeps the state it had got to."""
     complaint = _locked(complaint)
-    before = _transition(complaint, "take", actor, actor)
+    if complaint.state == State.NEW:
+        before = _transition(complaint, "take", actor, actor)
+    else:
+        if not complaint.may_be_taken_by(actor):
+            from concierge.workflow import already
+
+            raise ActionRefused(already(complaint))
+        before = complaint.state
+        complaint.handler = actor
+        complaint.assigned_at = timezone.now()
+        complaint.save()
     audit("complaint.taken", complaint, actor, before=before)
     return complaint
 
@@ -372,7 +383,15 @@ def record_contact(complaint, *, actor, channel, note):
     Clock(complaint.store_id).contacted(complaint, now)
     complaint.save()
     _log_contact(complaint, actor, channel, gettext_noop("Complaint %(number)s: first contact"), note)
-    audit("complaint.contacted", complaint, actor, before=before, minutes=complaint.contact_minutes)
+    audit(
+        "complaint.contacted",
+        complaint,
+        actor,
+        before=before,
+        minutes=complaint.contact_minutes,
+        channel=channel,
+        note=note,
+    )
     return complaint
 
 

@@ -121,7 +121,24 @@ def _store(code, name, prefix):
         object_id=str(members[0].pk),
     )
     _hours_and_complaint_setup(store, staff, prefix, today)
-    complaint, walk_in = _complaints(store, prefix, members[0], staff["complaint_handler"])
+    complaint = Complaint.objects.create(
+        store=store,
+        member=members[0],
+        channel=Complaint.Channel.COUNTER,
+        category=Category.objects.get(store=store, code="product_quality"),
+        counter=f"{prefix}专柜",
+        severity="medium",
+        description=f"{prefix} complaint",
+        team=store.complaint_teams.get(is_default=True),
+        clock_started_at=timezone.now(),
+        contact_due_at=timezone.now() + dt.timedelta(hours=2),
+        resolve_due_at=timezone.now() + dt.timedelta(days=2),
+        sla_target=Complaint.Target.CONTACT,
+    )
+    Complaint.objects.filter(pk=complaint.pk).update(
+        state=Complaint.State.ROUTED, handler=staff["complaint_handler"], assigned_at=timezone.now()
+    )
+    _late, walk_in = _overview_complaints(store, prefix, members[0], staff["complaint_handler"])
     secrets = tuple(value for member in members for value in (member.name, member.phone, member.member_no))
     secrets += (walk_in.customer_name, walk_in.customer_phone)
     return Store(
@@ -129,7 +146,7 @@ def _store(code, name, prefix):
     )
 
 
-def _complaints(store, prefix, member, handler):
+def _overview_complaints(store, prefix, member, handler):
     """A member's complaint past its first-contact deadline and a walk-in's waiting for approval:
     both on the store manager's complaints page, where another store must never see them."""
     now = timezone.now()
@@ -245,10 +262,11 @@ BY_PARAMETER = {
 # A bare `pk` or `object_id` holds a row of the model the path names just before it.
 BY_SEGMENT = {
     "members": lambda s: s.member.pk,
-    "complaints": lambda s: s.complaint.pk,
     "r": lambda s: s.member.pk,  # the admin's "view on site" link
     "member": lambda s: s.member.pk,
     "assignments": lambda s: s.assignment.pk,
+    "complaints": lambda s: s.complaint.pk,
+    "complaint": lambda s: s.complaint.pk,
     "assignment": lambda s: s.assignment.pk,
     "tasks": lambda s: s.task.pk,
     "caretask": lambda s: s.task.pk,
@@ -387,6 +405,26 @@ def post_data(route, world, store):
         "concierge:release": {"reason": "matrix"},
         "concierge:alert_read": {"open": "1"},
         "concierge:imports": {"kind": "members"},
+        "complaints:record": {
+            "who": "member",
+            "member": s.member.pk,
+            "channel": "counter",
+            "category": Category.objects.get(store=s.store, code="product_quality").pk,
+            "severity": "medium",
+            "description": "matrix",
+        },
+        "complaints:contact": {"channel": "phone", "note": "matrix"},
+        "complaints:wait": {"note": "matrix"},
+        "complaints:answered": {"note": "matrix"},
+        "complaints:resolve": {"solution": "matrix", "compensation": "gift", "value": "10"},
+        "complaints:approve": {"note": "matrix"},
+        "complaints:decline": {"note": "matrix"},
+        "complaints:feedback": {"satisfied": "no", "score": "2", "note": "matrix"},
+        "complaints:close": {"note": "matrix"},
+        "complaints:reopen": {"reason": "matrix"},
+        "complaints:cancel": {"reason": "matrix"},
+        "complaints:reroute": {"team": s.store.complaint_teams.get(is_default=True).pk, "reason": "matrix"},
+        "complaints:reassign": {"handler": s.staff["store_manager"].pk, "reason": "matrix"},
         "tasks:complete": {"outcome": "reached", "note": "matrix", "page": "panel", "from": "day"},
         "tasks:snooze": {"until": later},
         "tasks:skip": {"reason": "matrix"},

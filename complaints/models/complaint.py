@@ -304,6 +304,16 @@ class Complaint(models.Model):
         due = self.due_at
         return bool(due and self.paused_at is None and due <= timezone.now())
 
+    def may_be_taken_by(self, user):
+        """Unassigned: new, or left without a handler by a re-route or a reopening that found nobody."""
+        if self.handler_id is not None or not may_take(self, user):
+            return False
+        return self.state == self.State.NEW or self.state in (
+            self.State.IN_PROGRESS,
+            self.State.WAITING,
+            self.State.REOPENED,
+        )
+
     # Transitions change fields in memory; complaints/actions.py saves, audits, alerts and moves
     # the SLA clock.
 

@@ -137,3 +137,19 @@ def test_rerouting_to_another_stores_team_is_refused(
     elsewhere = Team.objects.get(store=other_store, is_default=True)
     with pytest.raises(ActionRefused):
         actions.reroute(complaint, actor=complaint_handler, team=elsewhere, reason="x")
+
+
+def test_a_complaint_a_reroute_left_without_a_handler_can_be_taken(
+    clock, store, quality, store_manager, teams
+):
+    default, beauty, _after = teams
+    (mine,) = handlers_in(default, 1, store)
+    complaint = record(store, store_manager, quality)
+    complaint = actions.record_contact(complaint, actor=mine, channel="phone", note="Called.")
+    complaint = actions.reroute(complaint, actor=mine, team=beauty, reason="Cosmetics.")
+    assert complaint.state == State.IN_PROGRESS and complaint.handler is None
+    (theirs,) = handlers_in(beauty, 1, store)
+    complaint = actions.take(complaint, actor=theirs)
+    assert complaint.handler == theirs and complaint.state == State.IN_PROGRESS
+    with pytest.raises(ActionRefused):
+        actions.take(complaint, actor=mine)
