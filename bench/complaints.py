@@ -441,7 +441,10 @@ def page_kinds(store_code):
     queue = reverse("complaints:queue")
     queue_status = probe.get(queue).status_code
     if queue_status == 200:
-        kinds.append(("handler's queue", handler, queue, {}, {}))
+        kinds += [
+            ("handler's queue: mine", handler, queue, {}, {}),
+            ("handler's queue: my team's", handler, queue, {"tab": "team"}, {}),
+        ]
     else:
         log(f"  the queue ({queue}) answers {queue_status}: not built yet, not timed")
     today = timezone.localdate()

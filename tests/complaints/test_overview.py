@@ -368,6 +368,7 @@ def test_the_page_shows_the_lists_linked_to_each_complaint(
     assert reverse("complaints:detail", args=[waiting.pk]) in html
     assert "¥600" in html
     assert "style=" not in html
+    assert "{#" not in html and "#}" not in html  # no template comment shown as text
 
 
 def test_the_date_boxes_show_the_period_in_iso_whatever_the_language(clock, client_for, store_manager):
