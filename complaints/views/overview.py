@@ -232,7 +232,11 @@ def export(request):
     today = timezone.localdate()
     form = ComplaintExportForm(request.GET, today=today, auto_id=EXPORT_ID)
     if not form.is_valid():
-        # The page again with the export's errors beside its dates (status 200: nothing broke).
+        # The page again with the export's errors beside its dates (status 200: nothing broke); the
+        # browser scrolls to the first date to correct.
+        first = next(name for name in form.fields if name in form.errors) if form.errors else None
+        if first:
+            form.fields[first].widget.attrs["autofocus"] = True
         context = overview_context(request, query={}, export_form=form)
         context["notice"] = notice(refused=_("Check the dates of the export."))
         return render(request, TEMPLATE, context)

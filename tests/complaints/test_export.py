@@ -3,6 +3,7 @@ checked on the page, and streamed."""
 
 import csv
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -148,6 +149,9 @@ def test_a_bad_range_is_shown_on_the_page_with_its_error(
     html = response.content.decode()
     assert "Check the dates of the export." in html
     assert 'id="export_start"' in html
+    # The browser scrolls to the first date to correct.
+    (box,) = re.findall(rf'<input[^>]*id="export_{field}"[^>]*>', html)
+    assert " autofocus " in box
 
 
 def test_streamed_a_chunk_at_a_time_under_asgi(client_for, store, store_manager, quality, monkeypatch):
