@@ -609,8 +609,8 @@ what is open now (late, due soon, awaiting approval, by state and age), and the 
 (headline, chart, handlers, repeat complainers, follow-up cases, compensation), which htmx fetches
 right after it; each is timed, and so is the whole page in one response (what a browser without
 htmx gets). Query counts must not grow with the data. The machine is shared (see the load averages
-below): from one run to the next the 12-month figures of the 10,000-complaint store moved between
-about 45 and 60 ms at p95, the 90-day ones by a few milliseconds.
+below): the 12-month figures of the 10,000-complaint store came out between 45 and 50 ms at p95 in
+quiet runs and near 60 ms while other work ran; the 90-day ones moved by a few milliseconds.
 
 """
 
