@@ -113,8 +113,9 @@ TEMPLATE = "complaints/overview.html"
 @permission_required(MANAGE, raise_exception=True)
 @store_required
 def overview(request):
-    """What is open now, at once; the period's figures follow from overview_period."""
-    return render_page(request, TEMPLATE, overview_context(request))
+    """What is open now, at once; the period's figures follow from overview_period. A live alert
+    has htmx fetch the open part again."""
+    return render_page(request, TEMPLATE, overview_context(request), partial="complaints-now")
 
 
 @require_GET

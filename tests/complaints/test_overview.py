@@ -548,3 +548,17 @@ def test_last_month_in_january_and_month_ends():
     assert preset_range("last_month", dt.date(2027, 1, 15)) == (dt.date(2026, 12, 1), dt.date(2026, 12, 31))
     assert months_before(dt.date(2026, 3, 31), 1) == dt.date(2026, 2, 28)
     assert months_before(dt.date(2026, 1, 31), 13) == dt.date(2024, 12, 31)
+
+
+def test_a_live_alert_redraws_what_is_open(clock, client_for, store, store_manager, quality):
+    client = client_for(store_manager)
+    page = client.get(URL).content.decode()
+    assert "data-refresh-on-alert" in page and 'hx-trigger="alerts-arrived"' in page
+    make(
+        store, quality, state=State.AWAITING_APPROVAL, customer_name="刚提交的补偿",
+        compensation="refund", compensation_value=Decimal("900"), approval="pending",
+    )  # fmt: skip
+    part = client.get(URL, **HTMX).content.decode()
+    assert part.lstrip().startswith('<div id="complaints-now"') and "<html" not in part
+    assert "刚提交的补偿" in part
+    assert "period-figures" not in part
