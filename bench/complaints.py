@@ -220,13 +220,16 @@ def make_complaints(store_data, count, now, rng, first_id):
             row.contact_breached = contact_minutes > contact_sla
         if row.sla_target:
             # Open ones are spread around now: some late, some due today, most later.
-            shift = dt.timedelta(hours=rng.uniform(-30, 60))
-            due = now + shift
+            due = timezone.localtime(now + dt.timedelta(hours=rng.uniform(-30, 60)))
+            if not 10 <= due.hour < 22:  # deadlines fall while the store is open
+                due = due.replace(hour=rng.randint(10, 21))
             if row.sla_target == Complaint.Target.CONTACT:
                 row.contact_due_at = due
             else:
                 row.resolve_due_at = due
-            row.warn_at = due - dt.timedelta(hours=rng.uniform(1, 8))
+            # The warning at three quarters of the time: hours ahead for a first contact or a
+            # resolution of a day or more.
+            row.warn_at = due - dt.timedelta(hours=rng.uniform(1, 20))
             if row.warn_at <= now:
                 row.warned_at = row.warn_at
             if due <= now:
@@ -475,6 +478,11 @@ def page_kinds(store_code):
     return kinds, queue_status, handler, manager
 
 
+def export_requests(args):
+    """The export reads a whole year each time: a tenth as many timed requests as the pages."""
+    return max(1, args.requests // 10)
+
+
 def time_pages(store_code, args):
     from django.db import connection
     from django.test import Client
@@ -489,7 +497,7 @@ def time_pages(store_code, args):
         timings, sizes = [], []
         requests = args.warmup + args.requests
         if label.startswith("CSV"):
-            requests = args.warmup // 4 + args.requests // 10  # each reads a whole year
+            requests = args.warmup // 4 + export_requests(args)  # each reads a whole year
         for n in range(requests):
             started = time.perf_counter()
             response = client.get(url, query, **headers)
@@ -497,7 +505,7 @@ def time_pages(store_code, args):
             elapsed = (time.perf_counter() - started) * 1000
             if response.status_code != 200:
                 sys.exit(f"{label}: {url} {query} answered {response.status_code}")
-            if n >= requests - (args.requests // 10 if label.startswith("CSV") else args.requests):
+            if n >= requests - (export_requests(args) if label.startswith("CSV") else args.requests):
                 timings.append(elapsed)
                 sizes.append(len(body))
         counts = []
@@ -552,7 +560,7 @@ def render(runs, queue_status, handler, manager, args, load):
         f" ({stores} stores, {staff} staff, {members:,} members, {purchases:,} purchases, as"
         f" `bench.generate` makes it), in store `{args.store}`: the handler's queue as `{handler}`, the"
         f" complaints page and the export as `{manager}`; {args.warmup} warm-up and {args.requests} timed"
-        f" requests per page (the export: {args.requests // 10} timed requests of a whole year each)."
+        f" requests per page (the export: {export_requests(args)} timed requests of a whole year each)."
         f" Load average (1 / 5 / 15 min) at the start {' / '.join(f'{v:.2f}' for v in load[0])}, at the"
         f" end {' / '.join(f'{v:.2f}' for v in load[1])}.",
         "",
