@@ -474,6 +474,10 @@ def resolve(complaint, *, actor, solution, compensation="", value=None, details=
     complaint.compensation = compensation or ""
     complaint.compensation_value = value if compensation else None
     complaint.compensation_note = (details or "").strip()
+    # A declined request is history (in the audit trail); this solution is judged on its own.
+    complaint.approval = Complaint.Approval.NOT_NEEDED
+    complaint.approval_by = None
+    complaint.approval_note = ""
     budget = budget_for(complaint)
     if compensation and value is not None and value > budget:
         before = _transition(complaint, "ask_approval", actor)

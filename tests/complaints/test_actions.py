@@ -284,6 +284,11 @@ def test_a_declined_compensation_goes_back_to_the_handler(complaint, complaint_h
     complaint = actions.decline(complaint, actor=store_manager, note="Offer a repair instead.")
     assert complaint.state == State.IN_PROGRESS and complaint.approval == Complaint.Approval.DECLINED
     assert Alert.objects.filter(recipient=complaint_handler, kind="complaint.declined").exists()
+    # A repair within the budget: resolved, and its value counts as spent, not as declined.
+    complaint = actions.resolve(
+        complaint, actor=complaint_handler, solution="Repair", compensation="repair", value=Decimal("10")
+    )
+    assert complaint.state == State.RESOLVED and complaint.approval == Complaint.Approval.NOT_NEEDED
 
 
 def test_compensation_needs_a_kind_and_a_value(complaint, complaint_handler):
