@@ -6,6 +6,7 @@ first (the `demo` fixture) and only then opens the browser; assertions go throug
 """
 
 import contextlib
+import os
 import re
 import socket
 import subprocess
@@ -186,3 +187,24 @@ def daphne_server(env, cwd):
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@pytest.fixture
+def demo_server(tmp_path):
+    """The app as bin/run serves it (daphne, HTTP and WebSocket, the demo store) on a throwaway
+    SQLite file, for tests that need live alerts: pytest-django's live server speaks WSGI only."""
+    root = Path(settings.BASE_DIR)
+    env = {
+        **os.environ,
+        "VAR_DIR": str(tmp_path),
+        "DEBUG": "true",
+        "TESTING": "",
+        "DJANGO_SETTINGS_MODULE": "concierge.settings",
+    }
+    for name in ("DATABASE_URL", "REDIS_URL"):
+        env.pop(name, None)
+    manage = [sys.executable, str(root / "manage.py")]
+    subprocess.run([*manage, "migrate", "-v0"], cwd=root, env=env, check=True)
+    subprocess.run([*manage, "seed_demo", "-v0"], cwd=root, env=env, check=True)
+    with daphne_server(env, root) as url:
+        yield url

@@ -6,38 +6,13 @@ it arrive in their queue without reloading; they make first contact, resolve it,
 feedback, hear that the customer is not satisfied, and the complaint is reopened.
 """
 
-import os
 import re
-import subprocess
-import sys
 import time
-from pathlib import Path
 
-import pytest
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, TABLETS, choose_language, screenshot
 
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, TABLETS, choose_language, daphne_server, screenshot
-
-ROOT = Path(__file__).resolve().parents[2]
 MEMBER_NO = "WF100042"
 STORY = "新买的手袋拉链第二天就坏了，顾客很生气。"
-
-
-@pytest.fixture
-def server(tmp_path):
-    env = {
-        **os.environ,
-        "VAR_DIR": str(tmp_path),
-        "DEBUG": "true",
-        "TESTING": "",
-        "DJANGO_SETTINGS_MODULE": "concierge.settings",
-    }
-    for name in ("DATABASE_URL", "REDIS_URL"):
-        env.pop(name, None)
-    manage = [sys.executable, str(ROOT / "manage.py")]
-    subprocess.run([*manage, "migrate", "-v0"], cwd=ROOT, env=env, check=True)
-    subprocess.run([*manage, "seed_demo", "-v0"], cwd=ROOT, env=env, check=True)
-    with daphne_server(env, ROOT) as url:
-        yield url
 
 
 def tap_choice(page, name, value):
@@ -45,7 +20,7 @@ def tap_choice(page, name, value):
     page.locator(f"label.segment:has(input[name={name}][value='{value}'])").click()
 
 
-def test_a_complaint_from_the_counter_to_reopened(server):
+def test_a_complaint_from_the_counter_to_reopened(demo_server):
     from playwright.sync_api import expect, sync_playwright
 
     with sync_playwright() as playwright:
@@ -54,7 +29,7 @@ def test_a_complaint_from_the_counter_to_reopened(server):
             pages = {}
             for username, shape in (("desk", "portrait"), ("care", "landscape"), ("care2", "landscape")):
                 context = browser.new_context(
-                    viewport=TABLETS[shape], locale="zh-CN", base_url=server, has_touch=True
+                    viewport=TABLETS[shape], locale="zh-CN", base_url=demo_server, has_touch=True
                 )
                 context.set_default_timeout(10_000)
                 page = context.new_page()

@@ -4,37 +4,10 @@ pytest-django's live server speaks WSGI only, so this test runs the app as bin/r
 own processes on a throwaway SQLite file, and drives it from the outside.
 """
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
-import pytest
-
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, TABLETS, daphne_server, screenshot
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, TABLETS, screenshot
 
 
-@pytest.fixture
-def server(tmp_path):
-    env = {
-        **os.environ,
-        "VAR_DIR": str(tmp_path),
-        "DEBUG": "true",
-        "TESTING": "",
-        "DJANGO_SETTINGS_MODULE": "concierge.settings",
-    }
-    for name in ("DATABASE_URL", "REDIS_URL"):
-        env.pop(name, None)
-    manage = [sys.executable, str(ROOT / "manage.py")]
-    subprocess.run([*manage, "migrate", "-v0"], cwd=ROOT, env=env, check=True)
-    subprocess.run([*manage, "seed_demo", "-v0"], cwd=ROOT, env=env, check=True)
-    with daphne_server(env, ROOT) as url:
-        yield url
-
-
-def test_an_assignment_appears_on_the_managers_tablet_without_reload(server):
+def test_an_assignment_appears_on_the_managers_tablet_without_reload(demo_server):
     from playwright.sync_api import expect, sync_playwright
 
     with sync_playwright() as playwright:
@@ -43,7 +16,7 @@ def test_an_assignment_appears_on_the_managers_tablet_without_reload(server):
             pages = {}
             for username in ("manager", "vip1"):
                 context = browser.new_context(
-                    viewport=TABLETS["landscape"], locale="zh-CN", base_url=server, has_touch=True
+                    viewport=TABLETS["landscape"], locale="zh-CN", base_url=demo_server, has_touch=True
                 )
                 context.set_default_timeout(10_000)
                 page = context.new_page()
