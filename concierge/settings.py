@@ -137,7 +137,16 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": os.environ.get("REDIS_PREFIX", "concierge")},
+            # Parallel test workers share one Redis: each keeps its own groups apart.
+            "CONFIG": {
+                "hosts": [REDIS_URL],
+                "prefix": os.environ.get("REDIS_PREFIX", "concierge")
+                + (
+                    f"-{os.environ['PYTEST_XDIST_WORKER']}"
+                    if TESTING and "PYTEST_XDIST_WORKER" in os.environ
+                    else ""
+                ),
+            },
         }
     }
 else:
