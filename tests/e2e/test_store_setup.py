@@ -19,7 +19,7 @@ def test_the_store_manager_unlocks_a_colleague_locked_out_at_the_login_form(open
     manager.locator(".mainnav a[href='/setup/']").click()
     manager.wait_for_load_state()
     assert path_of(manager) == "/setup/"
-    expect(manager.locator(".staff-account")).to_have_count(7)
+    expect(manager.locator(".staff-account")).to_have_count(8)
 
     colleague = open_tablet(locale="en-US")
     for _ in range(5):

@@ -16,7 +16,7 @@ LANDING = {
     "vip2": "/tasks/",
     "vip3": "/tasks/",
     "desk": "/members/",
-    "care": "/members/",
+    "care": "/complaints/",
 }
 
 
@@ -214,9 +214,9 @@ def test_three_more_links_go_under_more_opened_by_a_tap(open_tablet, monkeypatch
     extra = [
         NavItem(key, label, "/members/?" + key)
         for key, label in (
-            ("complaints", "Complaints"),
             ("appointments", "Appointments"),
             ("events", "Events"),
+            ("revival", "Revival"),
         )
     ]
     monkeypatch.setattr(extensions, "nav_items", lambda user: real(user) + extra)
@@ -232,7 +232,7 @@ def test_three_more_links_go_under_more_opened_by_a_tap(open_tablet, monkeypatch
     menu = page.locator(".navmore")
     expect(menu.locator(".menu-panel")).to_be_hidden()
     menu.locator("summary").tap()
-    for label in ("Complaints", "Appointments", "Events"):
+    for label in ("Appointments", "Events", "Revival"):
         expect(menu.get_by_role("link", name=label)).to_be_visible()
     screenshot(page, "nav-more-open")
     # A tap elsewhere closes it again.
