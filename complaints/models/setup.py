@@ -248,6 +248,7 @@ class ComplaintSettings(ChangeStamp):
         related_name="complaint_settings",
     )
     warning_percent = models.PositiveSmallIntegerField(
+        # xgettext:no-python-format
         _("warn at (% of the time used)"),
         default=75,
         validators=[MinValueValidator(10), MaxValueValidator(99)],
