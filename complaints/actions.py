@@ -9,18 +9,30 @@ complaints of one member never race over it.
 import re
 
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from complaints import routing
 from complaints.clock import Clock
-from complaints.models import CompensationBudget, Complaint, Severity
+from complaints.models import CompensationBudget, Complaint, ComplaintSettings, Severity
+from complaints.models.complaint import may_handle
 from complaints.models.setup import CATEGORY_LABELS
 from concierge.i18n import Message
 from concierge.models import Assignment, ContactLog, Staff
+from concierge.opening import staff_off
 from concierge.roles import Role
-from concierge.workflow import ActionRefused, Level, action, alert, audit, lock, lock_members, transition
+from concierge.workflow import (
+    ActionRefused,
+    Level,
+    action,
+    alert,
+    already,
+    audit,
+    lock,
+    lock_members,
+    transition,
+)
 from tasks import actions as care
 
 State = Complaint.State
@@ -85,8 +97,6 @@ def _hold(complaint, actor):
     complaint.pause_before_reason = member.outreach_pause_reason
     complaint.holds_outreach = True
     with_store_language = Message(gettext_noop("Open complaint %(number)s"), number=complaint.number)
-    from django.utils import translation
-
     with translation.override(complaint.store.default_language):
         reason = str(with_store_language)
     care.hold_outreach(member, actor=actor, reason=reason)
@@ -265,8 +275,6 @@ def _tell_handler(complaint, handler):
 
 def _check_working(complaint):
     if complaint.state in (State.RESOLVED, State.CLOSED, State.CANCELLED, State.AWAITING_APPROVAL):
-        from concierge.workflow import already
-
         raise ActionRefused(already(complaint))
 
 
@@ -279,8 +287,6 @@ def take(complaint, *, actor):
         before = _transition(complaint, "take", actor, actor)
     else:
         if not complaint.may_be_taken_by(actor):
-            from concierge.workflow import already
-
             raise ActionRefused(already(complaint))
         before = complaint.state
         complaint.handler = actor
@@ -301,8 +307,6 @@ def reroute(complaint, *, actor, team, reason):
     team = lock(team, level=Level.STORE)
     complaint = _locked(complaint)
     _check_working(complaint)
-    from complaints.models.complaint import may_handle
-
     if not may_handle(complaint, actor):
         raise ActionRefused(_("This complaint is not yours to work on."))
     before_handler = complaint.handler
@@ -441,8 +445,6 @@ def customer_answered(complaint, *, actor, note=""):
 
 def budget_for(complaint):
     """What the handler may give this customer without approval: their tier's budget, else the store's."""
-    from complaints.models import ComplaintSettings
-
     tier_id = complaint.member.tier_id if complaint.member_id else None
     budgets = dict(
         CompensationBudget.objects.filter(store_id=complaint.store_id).values_list("tier_id", "amount")
@@ -606,8 +608,6 @@ def decline(complaint, *, actor, note):
 
 
 def _within_grace(complaint, now):
-    from complaints.models import ComplaintSettings
-
     if complaint.resolved_at is None:
         return True
     grace = ComplaintSettings.for_store(complaint.store_id).reopen_grace_days
@@ -623,8 +623,6 @@ def record_feedback(complaint, *, actor, satisfied, score, note=""):
         raise ActionRefused(_("Write down what the customer is still unhappy about."))
     complaint = _locked(complaint)
     if complaint.state != State.RESOLVED:
-        from concierge.workflow import already
-
         raise ActionRefused(already(complaint))
     complaint.feedback_at = timezone.now()
     complaint.satisfied = bool(satisfied)
@@ -659,8 +657,6 @@ def reopen(complaint, *, actor, reason):
         raise ActionRefused(_("Write down what the customer is unhappy about."))
     complaint = _locked(complaint)
     if complaint.state not in (State.RESOLVED, State.CLOSED):
-        from concierge.workflow import already
-
         raise ActionRefused(already(complaint))
     return _reopen(complaint, actor, reason)
 
@@ -721,8 +717,6 @@ def _reopen(complaint, actor, reason):
 
 
 def _off_today(ids):
-    from concierge.opening import staff_off
-
     return staff_off(ids, timezone.localdate())
 
 
