@@ -141,6 +141,25 @@ def choose_language(page, code):
     page.wait_for_load_state()
 
 
+def swap_in(page, locator):
+    """Tap `locator` and wait until htmx has settled what it swapped in.
+
+    htmx binds the hx- attributes of new content in its settle step, a moment after the content
+    shows: a field typed into before that moment sends nothing (no user types that fast).
+    """
+    page.evaluate(
+        "window.swapSettled = false;"
+        "document.addEventListener('htmx:afterSettle',"
+        " function () { window.swapSettled = true; }, {once: true});"
+    )
+    locator.click()
+    # Polled from here: the policy forbids the eval that page.wait_for_function would use.
+    deadline = time.monotonic() + 10
+    while not page.evaluate("window.swapSettled"):
+        assert time.monotonic() < deadline, "htmx did not settle what the tap swapped in"
+        page.wait_for_timeout(20)
+
+
 def screenshot(page, name):
     """Save the page at both tablet sizes, whole length, and leave it landscape."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, TABLETS, daphne_server
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, TABLETS, daphne_server, swap_in
 
 ROOT = Path(__file__).resolve().parents[2]
 ROLES = ["manager", "vip1", "desk", "care", "admin"]
@@ -158,7 +158,7 @@ def test_no_page_breaks_the_policy_and_what_was_inline_still_works(production_se
     # My day: a tap opens the task in place, the close button empties the panel again.
     vip.visit("/tasks/")
     call = facts["new_member_call"]
-    vip.page.locator(f"#task-{call} .task-open").click()
+    swap_in(vip.page, vip.page.locator(f"#task-{call} .task-open"))
     panel = vip.page.locator(f"#panel-{call}")
     expect(panel.locator(".cheat")).to_be_visible()
     panel.locator("[data-close-panel]").click()
@@ -166,7 +166,7 @@ def test_no_page_breaks_the_policy_and_what_was_inline_still_works(production_se
 
     # The greeting's draft: the etiquette check runs as the message is edited, and Copy answers.
     greeting = facts["birthday_greeting"]
-    vip.page.locator(f"#task-{greeting} .task-open").click()
+    swap_in(vip.page, vip.page.locator(f"#task-{greeting} .task-open"))
     panel = vip.page.locator(f"#panel-{greeting}")
     draft = panel.locator("textarea[name=message]")
     expect(panel.locator(".draft-ok")).to_be_visible()

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from concierge.models import Member, Staff
 from tasks.models import CareTask
-from tests.e2e.conftest import TABLETS, log_in, path_of, screenshot
+from tests.e2e.conftest import TABLETS, log_in, path_of, screenshot, swap_in
 
 pytestmark = pytest.mark.e2e
 
@@ -51,7 +51,7 @@ def test_vip_manager_completes_calls_from_my_day(day, open_tablet):
     page.set_viewport_size(TABLETS["portrait"])
 
     # First tap opens the task in place, with the member's cheat sheet.
-    page.locator(f"#task-{call['pk']} .task-open").click()
+    swap_in(page, page.locator(f"#task-{call['pk']} .task-open"))
     panel = page.locator(f"#panel-{call['pk']}")
     expect(panel.locator(".cheat")).to_be_visible()
     expect(panel.get_by_text(call["name"]).first).to_be_visible()
@@ -63,7 +63,7 @@ def test_vip_manager_completes_calls_from_my_day(day, open_tablet):
     expect(page.locator("#day-list .notice-success")).to_be_visible()
     expect(page.locator(f"#task-{call['pk']}")).to_have_count(0)
 
-    page.locator(f"#task-{dormant['pk']} .task-open").click()
+    swap_in(page, page.locator(f"#task-{dormant['pk']} .task-open"))
     panel = page.locator(f"#panel-{dormant['pk']}")
     panel.locator("textarea[name=plan]").fill("搬到通州，下月寄送新店地址和停车券")
     panel.locator("button[name=why][value=moved]").click()
