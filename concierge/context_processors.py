@@ -23,6 +23,12 @@ def shell(request):
         items.append(NavItem("clientbook", _("Client book"), reverse("concierge:client_book")))
     elif user.has_role(Role.VIP_MANAGER):
         items.append(NavItem("my_vips", _("My VIPs"), reverse("concierge:my_vips")))
+    # The front desk's day is the arrivals board; a VIP manager's visits are a list of their own.
+    if user.store_id and user.has_perm("concierge.change_appointment"):
+        if user.has_role(Role.FRONT_DESK, Role.STORE_MANAGER):
+            items.append(NavItem("reception", _("Arrivals"), reverse("concierge:board")))
+        if user.has_role(Role.VIP_MANAGER, Role.STORE_MANAGER):
+            items.append(NavItem("visits", _("Visits"), reverse("concierge:visit_list")))
     items += extensions.nav_items(user)
     if user.store_id and user.has_perm("concierge.manage_store_setup"):
         items.append(NavItem("setup", _("Settings"), reverse("concierge:setup_staff"), rarely_used=True))

@@ -46,3 +46,7 @@ def run_jobs(as_of, *, force=False):
                 [JobRun(name=name, day=as_of, summary=summary or {})], ignore_conflicts=True
             )
     return summaries
+
+
+# The core's own jobs register on import, after `job` exists (the apps' jobs.py are autodiscovered).
+from concierge.appointments import jobs as _appointment_jobs  # noqa: E402, F401

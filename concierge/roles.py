@@ -22,12 +22,18 @@ ROLE_PERMISSIONS = {
         "concierge.view_contactlog",
         "concierge.add_contactlog",
         "concierge.view_assignment",
+        "concierge.view_appointment",
+        "concierge.add_appointment",
+        "concierge.change_appointment",
     ],
     Role.FRONT_DESK: [
         "concierge.view_member",
         "concierge.view_purchase",
         "concierge.view_contactlog",
         "concierge.add_contactlog",
+        "concierge.view_appointment",
+        "concierge.add_appointment",
+        "concierge.change_appointment",
     ],
     Role.COMPLAINT_HANDLER: [
         "concierge.view_member",
@@ -48,6 +54,11 @@ ROLE_PERMISSIONS = {
         "concierge.add_assignment",
         "concierge.change_assignment",
         "concierge.manage_store_setup",
+        "concierge.view_appointment",
+        "concierge.add_appointment",
+        "concierge.change_appointment",
+        "concierge.manage_appointments",
+        "concierge.setup_reception",
     ],
     Role.ADMIN: [
         "concierge.view_member",
@@ -75,6 +86,8 @@ ROLE_PERMISSIONS = {
         "concierge.view_tag",
         "concierge.add_tag",
         "concierge.change_tag",
+        "concierge.view_appointment",
+        "concierge.setup_reception",
     ],
 }
 

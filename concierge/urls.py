@@ -11,6 +11,11 @@ from concierge.views import (
     shell,
     store_setup,
 )
+from concierge.views.appointments import board as appointment_board
+from concierge.views.appointments import booking as appointment_booking
+from concierge.views.appointments import setup as appointment_setup
+from concierge.views.appointments import stats as appointment_stats
+from concierge.views.appointments import visit as appointment_visit
 
 app_name = "concierge"
 
@@ -39,4 +44,9 @@ urlpatterns = [
     path("assignments/<int:pk>/release/", assignments.release, name="release"),
     *store_setup.urlpatterns,
     *setup_hours.urlpatterns,
+    *appointment_booking.urlpatterns,
+    *appointment_board.urlpatterns,
+    *appointment_visit.urlpatterns,
+    *appointment_stats.urlpatterns,
+    *appointment_setup.urlpatterns,
 ]

@@ -16,7 +16,7 @@ from django.urls.resolvers import RegexPattern
 from django.utils import timezone
 
 from complaints.models import Category, Complaint, RoutingRule, Team
-from concierge.models import Alert, Assignment, Member, SpecialDay, Staff, StaffAbsence
+from concierge.models import Alert, Appointment, Assignment, Member, Room, SpecialDay, Staff, StaffAbsence
 from concierge.roles import Role
 from tasks.models import CareTask, EtiquetteWords, Holiday
 from tasks.models.messages import Purpose
@@ -45,6 +45,8 @@ class Store:
     alert: Alert
     secrets: tuple = ()
     complaint: Complaint = None
+    appointment: Appointment = None
+    room: Room = None
 
 
 def _store(code, name, prefix):
@@ -141,8 +143,33 @@ def _store(code, name, prefix):
     _late, walk_in = _overview_complaints(store, prefix, members[0], staff["complaint_handler"])
     secrets = tuple(value for member in members for value in (member.name, member.phone, member.member_no))
     secrets += (walk_in.customer_name, walk_in.customer_phone)
+    room = Room.objects.create(store=store, name=f"{prefix} lounge", capacity=6)
+    tomorrow_three = timezone.make_aware(dt.datetime.combine(today + dt.timedelta(days=1), dt.time(15, 0)))
+    appointment = Appointment.objects.create(
+        store=store,
+        member=members[0],
+        host=staff["vip_manager"],
+        room=room,
+        purpose=Appointment.Purpose.SHOPPING,
+        starts_at=tomorrow_three,
+        ends_at=tomorrow_three + dt.timedelta(hours=1),
+        drinks=f"{prefix} tea",
+        booked_by=staff["front_desk"],
+    )
     return Store(
-        store, staff, members[0], assignment, handover, task, pool_task, holiday, alert, secrets, complaint
+        store,
+        staff,
+        members[0],
+        assignment,
+        handover,
+        task,
+        pool_task,
+        holiday,
+        alert,
+        secrets,
+        complaint,
+        appointment,
+        room,
     )
 
 
@@ -266,6 +293,10 @@ BY_SEGMENT = {
     "member": lambda s: s.member.pk,
     "assignments": lambda s: s.assignment.pk,
     "complaints": lambda s: s.complaint.pk,
+    "visits": lambda s: s.appointment.pk,
+    "appointment": lambda s: s.appointment.pk,
+    "rooms": lambda s: s.room.pk,
+    "room": lambda s: s.room.pk,
     "complaint": lambda s: s.complaint.pk,
     "assignment": lambda s: s.assignment.pk,
     "tasks": lambda s: s.task.pk,

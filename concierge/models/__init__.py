@@ -1,3 +1,13 @@
+from .appointments import (
+    Appointment,
+    Department,
+    DepartmentContact,
+    PreparationItem,
+    ReceptionSettings,
+    Room,
+    StaffBlock,
+    StaffHours,
+)
 from .assignments import Alert, Assignment
 from .audit import AuditEntry
 from .hours import OpeningHours, SpecialDay, StaffAbsence, Weekday
@@ -8,16 +18,24 @@ from .tiers import Tier, TierProgram
 
 __all__ = [
     "Alert",
+    "Appointment",
     "Assignment",
     "AuditEntry",
     "ContactLog",
+    "Department",
+    "DepartmentContact",
     "JobRun",
     "Member",
     "OpeningHours",
+    "PreparationItem",
     "Purchase",
+    "ReceptionSettings",
+    "Room",
     "SpecialDay",
     "Staff",
     "StaffAbsence",
+    "StaffBlock",
+    "StaffHours",
     "Store",
     "Tag",
     "Tier",

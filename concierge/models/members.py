@@ -76,6 +76,10 @@ class Member(models.Model):
     tags = models.ManyToManyField(Tag, verbose_name=_("interests"), blank=True, related_name="members")
     preferences = models.TextField(_("preferences"), blank=True)
     sizes = models.CharField(_("sizes"), max_length=200, blank=True)
+    # How staff greet them at the door (张女士, 王总); blank: surname and Ms/Mr from the gender.
+    form_of_address = models.CharField(_("form of address"), max_length=20, blank=True)
+    # The front desk finds a walk-in by the car at the door.
+    car_plate = models.CharField(_("car plate"), max_length=12, blank=True, db_index=True)
     notes = models.TextField(_("notes"), blank=True)
     # While paused the member gets care (greetings, satisfaction calls) but no sales-minded outreach.
     outreach_paused_until = models.DateField(_("no outreach until"), null=True, blank=True)
@@ -147,6 +151,28 @@ class Member(models.Model):
         return self.outreach_paused_until == self.OUTREACH_HELD
 
     @property
+    def surname(self):
+        name = self.name.strip()
+        if not name:
+            return ""
+        if name[:2] in COMPOUND_SURNAMES:
+            return name[:2]
+        if " " in name:  # a name in Latin letters: the family name comes last
+            return name.split()[-1]
+        return name[0]
+
+    @property
+    def address_as(self):
+        """How staff greet the member: their own form of address, else 张女士 / 王先生."""
+        if self.form_of_address:
+            return self.form_of_address
+        if self.gender == self.Gender.FEMALE:
+            return _("Ms %(surname)s") % {"surname": self.surname}
+        if self.gender == self.Gender.MALE:
+            return _("Mr %(surname)s") % {"surname": self.surname}
+        return self.name
+
+    @property
     def masked_phone(self):
         return mask_phone(self.phone)
 
@@ -155,6 +181,26 @@ class Member(models.Model):
         if user.has_perm("concierge.view_member_phone"):
             return self.phone
         return self.masked_phone
+
+
+COMPOUND_SURNAMES = frozenset(
+    [
+        "欧阳",
+        "司马",
+        "诸葛",
+        "上官",
+        "东方",
+        "皇甫",
+        "尉迟",
+        "公孙",
+        "慕容",
+        "司徒",
+        "令狐",
+        "夏侯",
+        "长孙",
+        "宇文",
+    ]
+)
 
 
 def value_class_rank(field="member__value_class"):
@@ -205,6 +251,15 @@ class Purchase(models.Model):
         null=True,
         blank=True,
         related_name="sales",
+    )
+    # The visit it was bought during (a purchase in the visit's window): the visit's conversion.
+    appointment = models.ForeignKey(
+        "concierge.Appointment",
+        verbose_name=_("visit"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="purchases",
     )
 
     objects = StoreScopedQuerySet.as_manager()

@@ -1,6 +1,7 @@
 from django.shortcuts import redirect
 
 from concierge import extensions
+from concierge.roles import Role
 
 
 def home(request):
@@ -8,4 +9,6 @@ def home(request):
     the page an app offers for their day (My day), everyone else on member search."""
     if request.user.has_perm("concierge.view_store_overview"):
         return redirect("concierge:overview")
+    if request.user.store_id and request.user.has_role(Role.FRONT_DESK):
+        return redirect("concierge:board")
     return redirect(extensions.home_url(request.user) or "concierge:member_search")
