@@ -13,9 +13,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext_lazy
 
+from concierge.appointments.booking import confirm_appointment
+from concierge.appointments.visits import follow_up_appointment
 from concierge.errors import ActionRefused
 from concierge.i18n import Message
-from concierge.models import ContactLog, Member, Staff
+from concierge.models import Appointment, ContactLog, Member, Staff
 from concierge.roles import Role
 from concierge.workflow import action, alert, audit, audit_many, lock, lock_members, transition
 from tasks.models import CareTask
@@ -67,9 +69,13 @@ def complete_task(task, *, actor, outcome="", **answers):
     answers = {
         name: value for name, value in answers.items() if name in ANSWER_FIELDS and value not in (None, "")
     }
+    # The visit sorts before the task in the lock order (concierge before tasks): locked first.
+    visit = _locked_visit(task)
     task = _locked(task)
     _check_answers(task, outcome, answers)
     before = _transition(task, "complete", actor, actor, {"outcome": outcome, **answers})
+    if visit is not None:
+        _move_visit(task, visit, actor)
     if not task.is_review:
         ContactLog.objects.create(
             member=task.member,
@@ -82,6 +88,33 @@ def complete_task(task, *, actor, outcome="", **answers):
         )
     _audit("care_task.done", task, actor, before, outcome=outcome, **answers)
     return task
+
+
+def _locked_visit(task):
+    """The locked visit of a confirmation or thank-you task, or None (another kind, or gone)."""
+    if task.kind not in CareTask.VISIT_KINDS or task.appointment_id is None:
+        return None
+    try:
+        return lock(Appointment(pk=task.appointment_id), related=("member", "store"))
+    except ActionRefused:
+        return None
+
+
+def _move_visit(task, visit, actor):
+    """A confirmation done confirms the visit; a thank-you call done follows it up. A visit the
+    desk confirmed meanwhile just stays so; one cancelled or missed meanwhile is not confirmed."""
+    State = Appointment.State
+    note = _("Care task #%(number)s") % {"number": task.pk}
+    if task.kind == CareTask.Kind.VISIT_CONFIRMATION:
+        if visit.state == State.REQUESTED:
+            confirm_appointment(visit, actor=actor, note=note)
+        elif visit.state in Appointment.FREED_STATES:
+            raise ActionRefused(
+                _("This visit is “%(state)s”: there is nothing to confirm. Look at the visit's page.")
+                % {"state": visit.get_state_display()}
+            )
+    elif visit.state == State.COMPLETED:
+        follow_up_appointment(visit, actor=actor, note=note)
 
 
 def _contact_summary(task):

@@ -669,12 +669,21 @@ def cancel_outdated(as_of):
         if task.member.last_purchase_at
         and _local_date(task.member.last_purchase_at).isoformat() > task.period
     }
-    if not outdated:
+    return cancel_tasks(outdated, why="bought again")
+
+
+def cancel_tasks(tasks, *, why):
+    """Cancel open and snoozed tasks set-based: {pk: task} in, the number cancelled out.
+
+    One UPDATE ... RETURNING per chunk and state, so a task another tick (or a person) closed
+    meanwhile is neither cancelled nor audited twice. Side effects: one AuditEntry each.
+    """
+    if not tasks:
         return 0
     content_type = ContentType.objects.get_for_model(CareTask)
     now = timezone.now()
     cancelled = 0
-    for chunk in _chunks(sorted(outdated)):
+    for chunk in _chunks(sorted(tasks)):
         with transaction.atomic():
             for state in CareTask.ACTIVE_STATES:
                 rows = update_returning(
@@ -690,13 +699,13 @@ def cancel_outdated(as_of):
                 AuditEntry.objects.bulk_create(
                     AuditEntry(
                         action="care_task.cancelled",
-                        store_id=outdated[pk].store_id,
+                        store_id=tasks[pk].store_id,
                         content_type=content_type,
-                        object_repr=str(outdated[pk])[:200],
+                        object_repr=str(tasks[pk])[:200],
                         object_id=str(pk),
                         from_state=state,
                         to_state=CareTask.State.CANCELLED,
-                        data={"why": "bought again", "member": outdated[pk].member_id},
+                        data={"why": why, "member": tasks[pk].member_id},
                     )
                     for (pk,) in rows
                 )

@@ -4,6 +4,7 @@
 - Birthday, anniversary and holiday greetings are wishes only: no promotion words.
 - Season-change messages are care only: no new-product words.
 - "Long time no see" messages say we miss you: no questions about what happened.
+- A visit's confirmation and the thank-you after it are service: no promotion words either.
 - Every message ends with the store's name and the sender's.
 
 Each rule has a word list per language; a store may replace any list with its own. Both languages'
@@ -68,12 +69,17 @@ CATEGORY_OF_PURPOSE = {
     Purpose.HOLIDAY: Category.PROMOTION,
     Purpose.SEASON: Category.NEW_PRODUCTS,
     Purpose.MISS_YOU: Category.WHAT_HAPPENED,
+    # A visit's confirmation and thank-you are service: selling in them spoils both.
+    Purpose.VISIT_CONFIRMATION: Category.PROMOTION,
+    Purpose.THANK_YOU: Category.PROMOTION,
 }
 
 _WISH_ONLY = {
     Purpose.BIRTHDAY: gettext_lazy("A birthday greeting is a wish only"),
     Purpose.ANNIVERSARY: gettext_lazy("An anniversary greeting is a wish only"),
     Purpose.HOLIDAY: gettext_lazy("A holiday greeting is a wish only"),
+    Purpose.VISIT_CONFIRMATION: gettext_lazy("A visit's confirmation is service only"),
+    Purpose.THANK_YOU: gettext_lazy("A thank-you after a visit is thanks only"),
 }
 
 # How many of the last non-blank lines count as "the end" where the signature belongs.

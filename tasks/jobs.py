@@ -1,6 +1,9 @@
 """The care jobs `manage.py tick` runs; the rules they apply are in tasks/cadence.py.
 
 - `generate_care_tasks`, daily: the day's tasks from every cadence rule, then the cancellations.
+- `thank_you_calls`, daily: the host's thank-you call for each visit seen off the day before.
+- `visit_confirmations`, every minute: the host's confirmation of tomorrow's booked visits (a visit
+  booked this afternoon for tomorrow gets its task at once), and closing those no longer needed.
 - `wake_snoozed` and `alert_due_tasks`, every minute: indexed lookups of the few rows whose
   moment has come (partial indexes on CareTask), so a tick with nothing to do costs milliseconds.
 """
@@ -18,7 +21,7 @@ from concierge.i18n import Message
 from concierge.jobs import job
 from concierge.models import Staff
 from concierge.roles import Role
-from tasks import cadence
+from tasks import cadence, visit_tasks
 from tasks.models import CareTask
 
 
@@ -36,6 +39,13 @@ def generate_care_tasks(*, as_of):
     return summary
 
 
+@job(daily=True)
+def thank_you_calls(*, as_of):
+    """The day after a visit was seen off, its host calls to thank the member."""
+    made = visit_tasks.make_thank_you_calls(as_of)
+    return {"thank_you_calls": made} if made else {}
+
+
 # Every minute -------------------------------------------------------------------------------------
 
 
@@ -48,6 +58,20 @@ def wake_snoozed(*, as_of):
     # One action per task: another tick at the same moment skips the rows this one holds.
     woken = sum(1 for task in due if wake_task(task) is not None)
     return {"woken": woken} if woken else {}
+
+
+@job
+def visit_confirmations(*, as_of):
+    """Tomorrow's booked visits get their confirmation task; the open ones of visits cancelled,
+    confirmed or moved meanwhile are closed. Two indexed queries when there is nothing to do."""
+    made = visit_tasks.make_confirmations(as_of)
+    closed = visit_tasks.close_confirmations(as_of)
+    summary = {}
+    if made:
+        summary["confirmations"] = made
+    if closed:
+        summary["confirmations_closed"] = closed
+    return summary
 
 
 def _now():

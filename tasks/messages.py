@@ -9,7 +9,7 @@ signed with the store and the sender's name. tasks/etiquette.py checks drafts ag
 import re
 
 from django.conf import settings
-from django.utils import translation
+from django.utils import timezone, translation
 
 from tasks.models import CareTask, MessageTemplate
 from tasks.models.messages import Purpose
@@ -18,7 +18,7 @@ ZH = "zh-hans"
 EN = "en"
 LANGUAGE_CODES = tuple(code for code, _name in settings.LANGUAGES)
 
-PLACEHOLDERS = ("member", "store", "staff", "occasion")
+PLACEHOLDERS = ("member", "store", "staff", "occasion", "time")
 # The signature every template ends with; the etiquette checker looks for the names it fills in.
 SIGNATURE = "{store} {staff}"
 
@@ -33,7 +33,12 @@ PURPOSE_OF_KIND = {
     Kind.HOLIDAY_GREETING: Purpose.HOLIDAY,
     Kind.SEASON_GREETING: Purpose.SEASON,
     Kind.DORMANT_CALL: Purpose.MISS_YOU,
+    Kind.VISIT_CONFIRMATION: Purpose.VISIT_CONFIRMATION,
+    Kind.THANK_YOU_CALL: Purpose.THANK_YOU,
 }
+
+# A visit's messages greet the member by their form of address (张女士, 王总), not their full name.
+VISIT_PURPOSES = frozenset({Purpose.VISIT_CONFIRMATION, Purpose.THANK_YOU})
 
 BUILT_IN_TEMPLATES = {
     (Purpose.BIRTHDAY, ZH): (
@@ -53,6 +58,14 @@ BUILT_IN_TEMPLATES = {
     (Purpose.MISS_YOU, ZH): (
         "{member}您好！好久不见，我们都很想念您。最近天气多变，请您多保重身体。"
         "有空路过时欢迎来坐坐、喝杯茶，我们随时恭候。\n——{store} {staff}"
+    ),
+    (Purpose.VISIT_CONFIRMATION, ZH): (
+        "{member}您好！跟您确认一下：您预约了{time}到{store}，届时我会在店里恭候您。"
+        "如行程有变，随时告诉我就好。\n——{store} {staff}"
+    ),
+    (Purpose.THANK_YOU, ZH): (
+        "{member}您好！感谢您{time}光临{store}，能为您服务很开心。"
+        "天气多变，请多保重，期待再次见到您！\n——{store} {staff}"
     ),
     (Purpose.BIRTHDAY, EN): (
         "Dear {member}, happy birthday! Wishing you good health, happiness and a wonderful year ahead."
@@ -75,6 +88,14 @@ BUILT_IN_TEMPLATES = {
         "keeping well. Whenever you are passing by, do drop in for a cup of tea: it would be lovely "
         "to see you.\n— {store} {staff}"
     ),
+    (Purpose.VISIT_CONFIRMATION, EN): (
+        "Dear {member}, this is to confirm your visit to {store} on {time}. I look forward to "
+        "welcoming you; if your plans change, just let me know.\n— {store} {staff}"
+    ),
+    (Purpose.THANK_YOU, EN): (
+        "Dear {member}, thank you for visiting {store} on {time}. It was a pleasure to look after "
+        "you, and we look forward to seeing you again.\n— {store} {staff}"
+    ),
 }
 
 # When a task carries no occasion (a holiday greeting made by hand), the sentence still has to read.
@@ -87,12 +108,39 @@ OCCASION_FALLBACK = {
 
 # Names for the preview a store manager sees while editing a template.
 SAMPLE_MEMBER = {ZH: "王丽华", EN: "Ms Wang"}
+SAMPLE_ADDRESS = {ZH: "王女士", EN: "Ms Wang"}
 SAMPLE_OCCASION = {
     (Purpose.HOLIDAY, ZH): "中秋节",
     (Purpose.SEASON, ZH): "立冬",
     (Purpose.HOLIDAY, EN): "Mid-Autumn Festival",
     (Purpose.SEASON, EN): "Start of Winter",
 }
+SAMPLE_TIME = {
+    (Purpose.VISIT_CONFIRMATION, ZH): "12月3日（周四）14:30",
+    (Purpose.THANK_YOU, ZH): "12月3日",
+    (Purpose.VISIT_CONFIRMATION, EN): "Thursday 3 December at 14:30",
+    (Purpose.THANK_YOU, EN): "Thursday 3 December",
+}
+
+# Written out here rather than by the server's locale, which is not the member's language.
+WEEKDAYS = {
+    ZH: ("周一", "周二", "周三", "周四", "周五", "周六", "周日"),
+    EN: ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+}
+MONTHS_EN = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 _PLACEHOLDER = re.compile(r"\{(" + "|".join(PLACEHOLDERS) + r")\}")
 ANY_PLACEHOLDER = re.compile(r"\{([^{}\s]*)\}")
@@ -132,7 +180,20 @@ def occasion_for(purpose, language, occasion=""):
     return occasion or OCCASION_FALLBACK.get((Purpose(purpose), normalise_language(language)), "")
 
 
-def render_message(body, *, member, store, staff, occasion=""):
+def visit_time(moment, language, *, with_hour=True):
+    """A visit's local day (and hour) as a message to the member writes it (SAMPLE_TIME),
+    in the message's language."""
+    local = timezone.localtime(moment)
+    language = normalise_language(language)
+    weekday = WEEKDAYS.get(language, WEEKDAYS[EN])[local.weekday()]
+    if language == ZH:
+        day = f"{local.month}月{local.day}日（{weekday}）"
+        return f"{day}{local:%H:%M}" if with_hour else day
+    day = f"{weekday} {local.day} {MONTHS_EN[local.month - 1]}"
+    return f"{day} at {local:%H:%M}" if with_hour else day
+
+
+def render_message(body, *, member, store, staff, occasion="", time=""):
     """The template with the placeholders filled in.
 
     Plain replacement in one pass, never str.format: a store's text may hold braces or
@@ -144,6 +205,7 @@ def render_message(body, *, member, store, staff, occasion=""):
         "store": getattr(store, "name", store) or "",
         "staff": str(staff or ""),
         "occasion": occasion or "",
+        "time": time or "",
     }
     return _PLACEHOLDER.sub(lambda match: str(values[match.group(1)]), body)
 
@@ -156,12 +218,14 @@ def unknown_placeholders(body):
 def sample_message(body, *, purpose, language, store, staff):
     """The template as it would read for a sample member: the preview on the template page."""
     language = normalise_language(language)
+    purpose = Purpose(purpose)
     return render_message(
         body,
-        member=SAMPLE_MEMBER[language],
+        member=(SAMPLE_ADDRESS if purpose in VISIT_PURPOSES else SAMPLE_MEMBER)[language],
         store=store,
         staff=staff,
-        occasion=SAMPLE_OCCASION.get((Purpose(purpose), language), ""),
+        occasion=SAMPLE_OCCASION.get((purpose, language), ""),
+        time=SAMPLE_TIME.get((purpose, language), ""),
     )
 
 
@@ -172,12 +236,22 @@ def draft_for(task, user, language=None):
         return None
     language = normalise_language(language)
     body = template_for(task.store, purpose, language)
+    member, time = task.member, ""
+    if purpose in VISIT_PURPOSES:
+        with translation.override(language):
+            member = task.member.address_as
+        appointment = task.appointment
+        if appointment is not None:
+            time = visit_time(
+                appointment.starts_at, language, with_hour=purpose == Purpose.VISIT_CONFIRMATION
+            )
     text = render_message(
         body,
-        member=task.member,
+        member=member,
         store=task.store,
         staff=user,
         occasion=occasion_for(purpose, language, task.occasion),
+        time=time,
     )
     return purpose, text
 

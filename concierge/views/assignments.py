@@ -9,12 +9,14 @@ from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.http import Http404
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from concierge import actions, extensions
 from concierge.actions import OPEN_STATES, ActionRefused
+from concierge.dates import local_midnight
 from concierge.forms import (
     AssignForm,
     DeclineForm,
@@ -25,7 +27,7 @@ from concierge.forms import (
     vip_managers_of,
 )
 from concierge.forms_params import ClientBookQueryForm, read_query
-from concierge.models import Assignment, ContactLog, Member, Staff
+from concierge.models import Appointment, Assignment, ContactLog, Member, Staff
 from concierge.models.members import value_class_rank
 from concierge.roles import Role
 from concierge.views import responses
@@ -126,10 +128,41 @@ def client_book_context(request, *, spread_form=None, failed_form=None, failed_p
     }
 
 
+def next_visits(user, member_ids):
+    """{member_id: NextStep} of each member's next visit still to come, in one query."""
+    if not member_ids or not user.has_perm("concierge.view_appointment"):
+        return {}
+    steps = {}
+    for member_id, starts_at, purpose in (
+        Appointment.objects.visible_to(user)
+        .filter(
+            member_id__in=member_ids,
+            state__in=Appointment.UPCOMING_STATES,
+            starts_at__gte=local_midnight(timezone.localdate()),
+        )
+        .order_by("member_id", "starts_at", "pk")
+        .values_list("member_id", "starts_at", "purpose")
+    ):
+        if member_id not in steps:
+            local = timezone.localtime(starts_at)
+            label = _("Visit at %(time)s: %(purpose)s") % {
+                "time": f"{local:%H:%M}",
+                "purpose": Appointment.Purpose(purpose).label,
+            }
+            steps[member_id] = extensions.NextStep(local.date(), label)
+    return steps
+
+
 def _with_member_facts(assignments, user):
     """Put on each assignment's member what the VIP manager looks for first: the last contact and
-    the next thing coming up (a care task, an appointment: asked of the apps, one query each)."""
-    next_steps = extensions.next_steps(user, {assignment.member_id for assignment in assignments})
+    the next thing coming up (a care task, an appointment: asked of the apps, one query each; the
+    core's own visits, one more). On the same day a visit goes before a task."""
+    member_ids = {assignment.member_id for assignment in assignments}
+    next_steps = extensions.next_steps(user, member_ids)
+    for member_id, visit in next_visits(user, member_ids).items():
+        step = next_steps.get(member_id)
+        if step is None or visit.when <= step.when:
+            next_steps[member_id] = visit
     for assignment in assignments:
         assignment.member.next_step = next_steps.get(assignment.member_id)
     return assignments

@@ -3,7 +3,7 @@
 import datetime as dt
 
 from django.contrib.auth.decorators import permission_required
-from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models import Case, IntegerField, Q, Sum, Value, When, Window
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,10 +11,11 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from concierge import actions, extensions
+from concierge.dates import local_midnight
 from concierge.errors import ActionRefused
 from concierge.forms import ContactForm, MemberSearchForm
 from concierge.forms_params import offset_of
-from concierge.models import Member
+from concierge.models import Appointment, Member
 from concierge.views.responses import render_page, respond, wants_partial
 
 SEARCH_LIMIT = 25
@@ -90,6 +91,27 @@ def _purchases(member):
 
 def _contacts(member):
     return member.contacts.select_related("staff").order_by("-contacted_at", "-id")
+
+
+VISITS_SHOWN = 5
+
+
+def member_visits(member, today):
+    """The profile's "Visits" card: the coming visits (soonest first), the last past ones (newest
+    first) and the member's no-shows. Two queries whatever the member's history: the count rides
+    on the past visits' query as a window over all of them."""
+    coming = Q(state__in=[*Appointment.UPCOMING_STATES, *Appointment.PRESENT_STATES]) & Q(
+        ends_at__gte=local_midnight(today)
+    )
+    visits = Appointment.objects.filter(member=member).select_related("host", "room")
+    upcoming = list(visits.filter(coming).order_by("starts_at", "pk")[:VISITS_SHOWN])
+    no_show = Case(When(state=Appointment.State.NO_SHOW, then=Value(1)), default=Value(0))
+    past = list(
+        visits.exclude(coming)
+        .annotate(no_shows=Window(Sum(no_show, output_field=IntegerField())))
+        .order_by("-starts_at", "-pk")[:VISITS_SHOWN]
+    )
+    return {"upcoming": upcoming, "past": past, "no_shows": past[0].no_shows if past else 0}
 
 
 def lifecycle_note(member, today=None):
@@ -170,6 +192,8 @@ def detail_context(request, member, *, contact_form=None, new_contact_id=None):
     history = list(member.assignments.select_related("manager", "assigned_by").order_by("-created_at")[:20])
     if history or (member.tier is not None and member.tier.dedicated_manager):
         context["assignments"] = history
+    if user.has_perm("concierge.view_appointment"):
+        context["visits"] = member_visits(member, today)
     context["app_sections"] = extensions.member_sections(request, member)
     return context
 

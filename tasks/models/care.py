@@ -35,6 +35,8 @@ class CareTask(models.Model):
         DORMANT_REVIEW = "dormant_review", _("Dormant review")
         DORMANT_CALL = "dormant_call", _("Dormant call")
         APOLOGY = "apology", _("Apology after a complaint")
+        VISIT_CONFIRMATION = "visit_confirmation", _("Confirm the visit")
+        THANK_YOU_CALL = "thank_you_call", _("Thank-you call after a visit")
 
     class DormantReason(models.TextChoices):
         QUALITY = "quality", _("Product quality")
@@ -75,6 +77,15 @@ class CareTask(models.Model):
     # The reason as code and parameters (concierge.i18n.Message), shown in the reader's language;
     # `reason` keeps it as text in the store's language (search, and tasks made before).
     reason_message = models.JSONField(_("why (message)"), null=True, blank=True)
+    # The visit a confirmation or thank-you task is about; the visit's own page keeps its history.
+    appointment = models.ForeignKey(
+        "concierge.Appointment",
+        verbose_name=_("visit"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="care_tasks",
+    )
     # The holiday or solar term a greeting is for (中秋节, 立冬): fills the draft message.
     occasion = models.CharField(_("occasion"), max_length=50, blank=True)
     state = FSMField(_("state"), choices=State.choices, default=State.OPEN, protected=True)
@@ -130,6 +141,13 @@ class CareTask(models.Model):
                 condition=models.Q(state="open", due_alerted_at__isnull=True),
                 name="care_task_due_unalerted",
             ),
+            # The minute job that closes confirmations of visits cancelled, moved or confirmed
+            # meanwhile reads only the few open ones.
+            models.Index(
+                fields=["appointment"],
+                condition=models.Q(state="open", kind="visit_confirmation"),
+                name="care_task_open_confirmation",
+            ),
         ]
         permissions = [
             ("manage_team_tasks", _("Can see the team's care tasks and hand them out")),
@@ -142,10 +160,28 @@ class CareTask(models.Model):
     # Outreach that sells or wins back: held back while a member's outreach is paused.
     SALES_MINDED = frozenset({Kind.DORMANT_CALL, Kind.DECLINE_CALL})
     # Kinds that never count against the weekly contact cap: the birthday, and internal reviews.
-    CAP_EXEMPT = frozenset({Kind.BIRTHDAY_GREETING, Kind.BIRTHDAY_GIFT, Kind.DORMANT_REVIEW, Kind.APOLOGY})
-    CALLS = frozenset(
-        {Kind.NEW_MEMBER_CALL, Kind.CARE_CALL, Kind.DECLINE_CALL, Kind.DORMANT_CALL, Kind.APOLOGY}
+    # A visit's confirmation and thank-you are about the member's own booking, not outreach.
+    CAP_EXEMPT = frozenset(
+        {
+            Kind.BIRTHDAY_GREETING,
+            Kind.BIRTHDAY_GIFT,
+            Kind.DORMANT_REVIEW,
+            Kind.APOLOGY,
+            Kind.VISIT_CONFIRMATION,
+            Kind.THANK_YOU_CALL,
+        }
     )
+    CALLS = frozenset(
+        {
+            Kind.NEW_MEMBER_CALL,
+            Kind.CARE_CALL,
+            Kind.DECLINE_CALL,
+            Kind.DORMANT_CALL,
+            Kind.APOLOGY,
+            Kind.THANK_YOU_CALL,
+        }
+    )
+    VISIT_KINDS = frozenset({Kind.VISIT_CONFIRMATION, Kind.THANK_YOU_CALL})
     GREETINGS = frozenset(
         {Kind.BIRTHDAY_GREETING, Kind.ANNIVERSARY_GREETING, Kind.HOLIDAY_GREETING, Kind.SEASON_GREETING}
     )
@@ -172,6 +208,10 @@ class CareTask(models.Model):
         )
 
     @property
+    def is_visit_task(self):
+        return self.kind in self.VISIT_KINDS
+
+    @property
     def is_review(self):
         return self.kind == self.Kind.DORMANT_REVIEW
 
@@ -186,6 +226,12 @@ class CareTask(models.Model):
         if self.kind == self.Kind.APOLOGY:
             # A small gift and a second chance, given in person or offered on the phone.
             return (Outcome.GIFT_GIVEN, Outcome.REACHED, Outcome.NOT_REACHED)
+        if self.kind == self.Kind.VISIT_CONFIRMATION:
+            # Either way the member said they are coming: the visit is confirmed with it.
+            return (Outcome.MESSAGE_SENT, Outcome.REACHED)
+        if self.kind == self.Kind.THANK_YOU_CALL:
+            # Not reached on the phone, the thank-you message goes instead.
+            return (Outcome.REACHED, Outcome.MESSAGE_SENT)
         if self.is_greeting:
             return (Outcome.MESSAGE_SENT, Outcome.REACHED)
         if self.kind == self.Kind.DORMANT_CALL:

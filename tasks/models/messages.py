@@ -13,12 +13,14 @@ class Purpose(models.TextChoices):
     HOLIDAY = "holiday", _("Holiday greeting")
     SEASON = "season", _("Season-change message")
     MISS_YOU = "miss_you", _("“Long time no see” message")
+    VISIT_CONFIRMATION = "visit_confirm", _("Visit confirmation")
+    THANK_YOU = "thank_you", _("Thank-you after a visit")
 
 
 class MessageTemplate(StoreSetting):
     """A store's own wording for one purpose and language; without one the built-in wording is used.
 
-    Placeholders: {member}, {store}, {staff}, {occasion}.
+    Placeholders: {member}, {store}, {staff}, {occasion}, {time} (a visit's day and time).
     """
 
     store = models.ForeignKey(

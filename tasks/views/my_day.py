@@ -19,7 +19,7 @@ from concierge.actions import ActionRefused
 from concierge.dates import local_midnight
 from concierge.extensions import MemberAlert
 from concierge.forms_params import offset_of, read_query
-from concierge.models import Assignment, ContactLog, Staff
+from concierge.models import Appointment, Assignment, ContactLog, Staff
 from concierge.models.members import value_class_rank
 from concierge.views.responses import render_page, respond, wants_partial
 from tasks import actions, messages
@@ -46,7 +46,9 @@ def _task_for(user, pk, request=None):
     """
     if request is not None:
         _place(request)
-    tasks = CareTask.objects.visible_to(user).select_related("member", "member__tier", "assignee", "store")
+    tasks = CareTask.objects.visible_to(user).select_related(
+        "member", "member__tier", "assignee", "store", "appointment", "appointment__room"
+    )
     if not user.has_perm("tasks.manage_team_tasks"):
         tasks = tasks.filter(assignee=user)
     try:
@@ -128,7 +130,10 @@ def list_context(request, *, owner=None, offset=0):
     rows, more = ranked_page(
         tasks.filter(state=CareTask.State.OPEN, due_date__lte=horizon), today, offset, PAGE_SIZE
     )
+    # "Show more" adds rows under the strip already shown: only the whole list reads the visits.
+    visits = [] if offset else visits_today(user, owner, today)
     return {
+        "visits": visits,
         "today": today,
         "owner": owner,
         "is_own": owner == user,
@@ -141,6 +146,21 @@ def list_context(request, *, owner=None, offset=0):
         if owner == user
         else reverse("tasks:staff_tasks", args=[owner.pk]),
     }
+
+
+def visits_today(user, owner, today):
+    """The visits `owner` hosts or backs up today, by time: the strip above their tasks. Cancelled
+    ones are left out; the others show their state, the arrived ones first to the eye."""
+    if not user.has_perm("concierge.view_appointment"):
+        return []
+    return list(
+        Appointment.objects.visible_to(user)
+        .on_day(today)
+        .filter(Q(host=owner) | Q(backup_host=owner))
+        .exclude(state=Appointment.State.CANCELLED)
+        .select_related("member", "room")
+        .order_by("starts_at", "pk")
+    )
 
 
 def render_day(request, context, *, template="tasks/my_day.html"):
@@ -318,6 +338,8 @@ def complete(request, pk):
         if task.is_review
         else _("%(member)s: %(kind)s done. It is in the member's contact log.")
     ) % {"member": task.member.name, "kind": task.get_kind_display()}
+    if task.kind == CareTask.Kind.VISIT_CONFIRMATION and task.appointment_id:
+        text = f"{text} {_('The visit shows confirmed.')}"
     return _done(request, task, text)
 
 
