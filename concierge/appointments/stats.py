@@ -21,7 +21,7 @@ import statistics
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Aggregate, Avg, Count, F, FloatField, Func, Q, Sum
+from django.db.models import Aggregate, Avg, Case, Count, F, FloatField, Func, Q, Sum, When
 from django.db.models.functions import TruncDate
 
 from concierge.dates import local_midnight
@@ -115,7 +115,9 @@ def _counts():
     answered = Q(
         arrived_at__isnull=False, acknowledged_at__isnull=False, acknowledged_at__gte=F("arrived_at")
     )
-    answer = MinutesBetween("arrived_at", "acknowledged_at")
+    # Only the visits answered (a NULL elsewhere, which both aggregates skip): PostgreSQL's
+    # ordered-set median takes no FILTER clause through Django.
+    answer = Case(When(answered, then=MinutesBetween("arrived_at", "acknowledged_at")), default=None)
     return {
         "visits": Count("pk", filter=~Q(state=State.CANCELLED)),
         "booked": Count("pk", filter=Q(walk_in=False) & ~Q(state=State.CANCELLED)),
@@ -125,8 +127,8 @@ def _counts():
         "no_shows": Count("pk", filter=Q(state=State.NO_SHOW)),
         "cancelled": Count("pk", filter=Q(state=State.CANCELLED)),
         "answered": Count("pk", filter=answered),
-        "answer_median": Median(answer, filter=answered),
-        "answer_avg": Avg(answer, filter=answered),
+        "answer_median": Median(answer),
+        "answer_avg": Avg(answer),
     }
 
 
@@ -260,5 +262,5 @@ def export_rows(user, start, end, labels):
             labels["yes"] if visit.gift_given else "",
             visit.cancel_reason,
             visit.purchase_count,
-            visit.sales if visit.sales is not None else "",
+            f"{Decimal(visit.sales):.2f}" if visit.sales is not None else "",
         ]
