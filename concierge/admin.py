@@ -3,12 +3,19 @@ from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from concierge.models import (
+    Appointment,
     Assignment,
     AuditEntry,
     ContactLog,
+    DepartmentContact,
     Member,
+    PreparationItem,
     Purchase,
+    ReceptionSettings,
+    Room,
     Staff,
+    StaffBlock,
+    StaffHours,
     Store,
     Tag,
     Tier,
@@ -128,3 +135,72 @@ class AssignmentAdmin(ReadOnlyAdmin):
     list_filter = ["state", "store"]
     search_fields = ["member__name", "member__member_no", "manager__display_name"]
     list_select_related = ["member", "manager"]
+
+
+# ---- appointment reception ---------------------------------------------------------------------------
+# The store's reception set-up is edited in the app's Settings, where every change is audited; here
+# the installation's administrators may correct it. Visits change state only through the app's
+# actions (which lock, check, audit and alert): the admin shows them, read-only.
+
+
+@admin.register(Room)
+class RoomAdmin(admin.ModelAdmin):
+    list_display = ["name", "store", "kind", "capacity", "active", "position"]
+    list_filter = ["store", "kind", "active"]
+    search_fields = ["name"]
+
+
+@admin.register(DepartmentContact)
+class DepartmentContactAdmin(admin.ModelAdmin):
+    list_display = ["department", "staff", "store"]
+    list_filter = ["store", "department"]
+    raw_id_fields = ["staff"]
+
+
+@admin.register(ReceptionSettings)
+class ReceptionSettingsAdmin(admin.ModelAdmin):
+    list_display = ["store", "default_minutes", "ack_minutes", "no_show_minutes", "no_show_flag_count"]
+
+
+@admin.register(StaffHours)
+class StaffHoursAdmin(admin.ModelAdmin):
+    list_display = ["staff", "weekday", "starts", "ends", "store"]
+    list_filter = ["store", "weekday"]
+    raw_id_fields = ["staff"]
+
+
+@admin.register(StaffBlock)
+class StaffBlockAdmin(admin.ModelAdmin):
+    list_display = ["staff", "starts_at", "ends_at", "reason", "store"]
+    list_filter = ["store"]
+    raw_id_fields = ["staff"]
+    date_hierarchy = "starts_at"
+
+
+class PreparationItemInline(admin.TabularInline):
+    model = PreparationItem
+    extra = 0
+    fields = ["department", "text", "done_at", "done_by"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Appointment)
+class AppointmentAdmin(ReadOnlyAdmin):
+    """Read-only: a visit changes state only through the app's actions."""
+
+    list_display = ["pk", "starts_at", "member", "host", "room", "state", "walk_in", "store"]
+    list_filter = ["state", "store", "walk_in", "purpose"]
+    search_fields = ["member__name", "member__member_no", "host__display_name", "car_plate"]
+    list_select_related = ["member", "host", "room", "store"]
+    date_hierarchy = "starts_at"
+    inlines = [PreparationItemInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]

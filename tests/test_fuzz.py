@@ -127,6 +127,7 @@ EXTRA_FIELDS = {
     "TaskPlaceForm": ["from"],  # "from" is a Python keyword
     "StaffCreateForm": ["roles", "caseload_limit"],
     "StaffEditForm": ["roles", "caseload_limit"],
+    "DepartmentContactsForm": ["front_desk", "catering", "concierge", "brand"],
 }
 
 
@@ -372,6 +373,33 @@ FORM_PAGES = {
         lambda s: "numbers",
     ),
     "BudgetsForm": ("POST", "complaints:setup_compensation", lambda s: [], "store_manager", ""),
+    "RoomForm": ("POST", "concierge:setup_rooms", lambda s: [], ("store_manager", "admin"), lambda s: "new"),
+    "RoomBookableForm": ("POST", "concierge:setup_room_bookable", lambda s: [s.room.pk], "store_manager", ""),
+    "RoomMoveForm": ("POST", "concierge:setup_room_move", lambda s: [s.room.pk], "store_manager", ""),
+    "DepartmentContactsForm": ("POST", "concierge:setup_departments", lambda s: [], "store_manager", ""),
+    "StaffHoursForm": (
+        "POST",
+        "concierge:setup_staff_hours_detail",
+        lambda s: [s.staff["vip_manager"].pk],
+        "store_manager",
+        "",
+    ),
+    "StaffBlockForm": (
+        "POST",
+        "concierge:setup_staff_block_add",
+        lambda s: [s.staff["vip_manager"].pk],
+        "store_manager",
+        "",
+    ),
+    "ReceptionRulesForm": ("POST", "concierge:setup_reception", lambda s: [], ("store_manager", "admin"), ""),
+    "ReceptionPeriodForm": (
+        "GET",
+        "concierge:reception_stats",
+        lambda s: [],
+        ("store_manager", "other_manager"),
+        "",
+    ),
+    "ReceptionExportForm": ("GET", "concierge:reception_export", lambda s: [], "store_manager", ""),
 }
 
 
@@ -455,6 +483,8 @@ QUERY_KEYS_OF = {
     "complaints:setup_rules": ["category", "counter"],
     "complaints:queue": ["tab", "offset"],
     "complaints:record": ["member", "q"],
+    "concierge:reception_stats": ["period", "start", "end"],
+    "concierge:reception_export": ["start", "end"],
 }
 QUERY_KEYS = sorted({key for keys in QUERY_KEYS_OF.values() for key in keys} | {"next"})
 

@@ -16,7 +16,17 @@ from django.urls.resolvers import RegexPattern
 from django.utils import timezone
 
 from complaints.models import Category, Complaint, RoutingRule, Team
-from concierge.models import Alert, Appointment, Assignment, Member, Room, SpecialDay, Staff, StaffAbsence
+from concierge.models import (
+    Alert,
+    Appointment,
+    Assignment,
+    Member,
+    Room,
+    SpecialDay,
+    Staff,
+    StaffAbsence,
+    StaffBlock,
+)
 from concierge.roles import Role
 from tasks.models import CareTask, EtiquetteWords, Holiday
 from tasks.models.messages import Purpose
@@ -324,6 +334,13 @@ BY_SEGMENT = {
     "categories": lambda s: first_pk(Category, s),
     "teams": lambda s: first_pk(Team, s),
     "rules": lambda s: first_pk(RoutingRule, s),
+    # The reception set-up: a host's blocked times (none in the world: an id no row has), and the
+    # admin's pages of the reception's rows.
+    "blocks": lambda s: first_pk(StaffBlock, s) or MISSING_ID,
+    "staffblock": lambda s: first_pk(StaffBlock, s) or MISSING_ID,
+    "staffhours": lambda s: MISSING_ID,
+    "departmentcontact": lambda s: MISSING_ID,
+    "receptionsettings": lambda s: MISSING_ID,
 }
 
 ID_PARAMETERS = ("pk", "object_id", "id")
@@ -470,6 +487,7 @@ def post_data(route, world, store):
         "tasks:edit_holiday": {"name": "会员日", "date": later, "greet": "on"},
         "tasks:holiday_greetings": {"greet": "off"},
         **_setup_posts(s, later),
+        **_reception_posts(s, later),
         "admin:concierge_staff_change": {
             "username": s.staff["admin"].username,
             "is_superuser": "on",
@@ -478,6 +496,37 @@ def post_data(route, world, store):
         },
     }
     return data.get(route.name, {})
+
+
+def _reception_posts(s, later):
+    """Plausible posts to the reception set-up pages."""
+    from concierge.models import ReceptionSettings
+
+    room, vip = s.room.pk, s.staff["vip_manager"].pk
+    hours = {"mode": "own"}
+    for day in range(5):
+        hours[f"day{day}_works"], hours[f"day{day}_starts"], hours[f"day{day}_ends"] = "on", "10:00", "19:00"
+    return {
+        "concierge:setup_rooms": {"new-name": "matrix room", "new-kind": "lounge", "new-capacity": "4"},
+        "concierge:setup_room": {
+            f"room-{room}-name": "matrix room",
+            f"room-{room}-kind": "fitting",
+            f"room-{room}-capacity": "2",
+        },
+        "concierge:setup_room_bookable": {"bookable": "0"},
+        "concierge:setup_room_move": {"direction": "down"},
+        "concierge:setup_departments": {"catering": [vip], "brand": [s.staff["vip2"].pk]},
+        "concierge:setup_staff_hours_detail": hours,
+        "concierge:setup_staff_block_add": {
+            "starts_at": f"{later}T14:00",
+            "ends_at": f"{later}T15:00",
+            "reason": "matrix",
+        },
+        "concierge:setup_reception": {
+            **{field: str(value) for field, value in ReceptionSettings.DEFAULTS.items()},
+            "ack_minutes": "3",
+        },
+    }
 
 
 def _setup_posts(s, later):

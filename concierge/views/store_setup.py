@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from concierge import extensions, lockouts, setup_actions
 from concierge.actions import OPEN_STATES
+from concierge.appointments import setup as reception_setup
 from concierge.errors import ActionRefused
 from concierge.extensions import NavItem
 from concierge.forms_setup import (
@@ -74,6 +75,8 @@ def setup_nav_items(user):
             NavItem("hours", _("Opening hours"), reverse("concierge:setup_hours")),
             NavItem("days_off", _("Days off"), reverse("concierge:setup_days_off")),
         ]
+    if reception_setup.may_set_up(user):
+        items.append(NavItem("reception", _("Reception"), reverse("concierge:setup_rooms")))
     items += extensions.setup_pages(user)
     if core:
         items.append(NavItem("changes", _("Recent changes"), reverse("concierge:setup_changes")))
@@ -440,7 +443,7 @@ def tier_remove(request, pk):
 
 def change_labels():
     """{audit code: label} of every set-up change the log lists: the core's and each app's."""
-    return {**CHANGE_LABELS, **extensions.setup_changes()}
+    return {**CHANGE_LABELS, **reception_setup.CHANGE_LABELS, **extensions.setup_changes()}
 
 
 def _changes(user, staff=None):
@@ -470,6 +473,8 @@ def _subject(entry):
         return _("Opening hours")
     if area == "absences":
         return (entry.data or {}).get("staff") or entry.object_repr
+    if area == "reception_setup":
+        return reception_setup.change_subject(entry)
     if area not in ("staff", "tiers", "hours"):
         return extensions.setup_change_subject(entry) or entry.object_repr
     return entry.object_repr
@@ -484,6 +489,8 @@ def _details(entry):
     area = entry.action.split(".", 1)[0]
     if area in ("hours", "absences"):
         return _hours_details(entry, data)
+    if area == "reception_setup":
+        return reception_setup.change_details(entry)
     if area not in ("staff", "tiers"):
         return extensions.setup_change_details(entry)
     if entry.action == "staff.roles_changed":

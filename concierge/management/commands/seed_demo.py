@@ -18,6 +18,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from concierge import extensions
+from concierge.appointments import demo as appointments_demo
 from concierge.models import (
     Assignment,
     AuditEntry,
@@ -300,6 +301,8 @@ class Command(BaseCommand):
             CareCadence(timezone.localdate()).shape()
             # The apps' own demo data (a past week of care work...), asked for by hook.
             extensions.seed_demo(Store.objects.get(code=STORE_CODE), timezone.localdate())
+            # The reception's rooms, today's arrivals board and three months of visits.
+            appointments_demo.seed_demo(Store.objects.get(code=STORE_CODE), timezone.localdate())
         call_command("refresh_members", verbosity=0)
         if options["verbosity"]:
             store = Store.objects.get(code=STORE_CODE)
