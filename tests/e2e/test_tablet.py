@@ -15,7 +15,7 @@ LANDING = {
     "vip1": "/tasks/",
     "vip2": "/tasks/",
     "vip3": "/tasks/",
-    "desk": "/members/",
+    "desk": "/reception/",
     "care": "/complaints/",
 }
 
@@ -35,6 +35,7 @@ def test_each_demo_login_lands_where_its_day_starts(open_tablet):
         if username == "manager":
             screenshot(page, "overview")
         if username == "desk":
+            page.goto("/members/")
             screenshot(page, "member-search")
 
 
@@ -79,6 +80,7 @@ def test_front_desk_sees_the_phone_masked(open_tablet, demo):
     member = demo["member"]
     page = open_tablet()
     log_in(page, "desk")
+    page.goto("/members/")
 
     page.locator("input[name=q]").press_sequentially(member["last4"], delay=40)
     page.locator(f"a[href='/members/{member['pk']}/']").first.click()
