@@ -5,7 +5,7 @@ import factory
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from concierge.models import ContactLog, Member, Purchase, Staff, Store, Tier, TierProgram
+from concierge.models import Appointment, ContactLog, Member, Purchase, Room, Staff, Store, Tier, TierProgram
 
 
 class StoreFactory(factory.django.DjangoModelFactory):
@@ -83,3 +83,27 @@ class TierFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Tier {n}")
     rank = factory.Sequence(lambda n: n + 1)
     min_period_points = 1000
+
+
+class RoomFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Room
+
+    store = factory.SubFactory(StoreFactory)
+    name = factory.Sequence(lambda n: f"VIP lounge {n}")
+    capacity = 4
+
+
+class AppointmentFactory(factory.django.DjangoModelFactory):
+    """A booked visit, written straight to the table (the booking action is not what such tests
+    test); give `host` of the visit's store."""
+
+    class Meta:
+        model = Appointment
+
+    member = factory.SubFactory(MemberFactory)
+    store = factory.SelfAttribute("member.store")
+    host = factory.SubFactory(StaffFactory, store=factory.SelfAttribute("..member.store"))
+    purpose = Appointment.Purpose.SHOPPING
+    starts_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=1))
+    ends_at = factory.LazyAttribute(lambda visit: visit.starts_at + dt.timedelta(hours=1))

@@ -400,6 +400,19 @@ FORM_PAGES = {
         "",
     ),
     "ReceptionExportForm": ("GET", "concierge:reception_export", lambda s: [], "store_manager", ""),
+    "BookQueryForm": ("GET", "concierge:book", lambda s: [], "front_desk", ""),
+    "BookVisitForm": ("POST", "concierge:book", lambda s: [], ("front_desk", "vip_manager"), ""),
+    "VisitFieldsForm": ("POST", "concierge:book", lambda s: [], "store_manager", ""),
+    "EditVisitForm": (
+        "POST",
+        "concierge:visit_edit",
+        lambda s: [s.appointment.pk],
+        ("front_desk", "vip_manager"),
+        "",
+    ),
+    "SlotCheckForm": ("GET", "concierge:book_check", lambda s: [], "front_desk", ""),
+    "CancelVisitForm": ("POST", "concierge:visit_cancel", lambda s: [s.appointment.pk], "front_desk", ""),
+    "VisitListForm": ("GET", "concierge:visit_list", lambda s: [], ("vip_manager", "front_desk"), ""),
 }
 
 

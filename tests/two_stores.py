@@ -486,6 +486,7 @@ def post_data(route, world, store):
         "tasks:holidays": {"name": "会员日", "date": later},
         "tasks:edit_holiday": {"name": "会员日", "date": later, "greet": "on"},
         "tasks:holiday_greetings": {"greet": "off"},
+        **_booking_posts(s, later),
         **_setup_posts(s, later),
         **_reception_posts(s, later),
         "admin:concierge_staff_change": {
@@ -526,6 +527,26 @@ def _reception_posts(s, later):
             **{field: str(value) for field, value in ReceptionSettings.DEFAULTS.items()},
             "ack_minutes": "3",
         },
+    }
+
+
+def _booking_posts(s, later):
+    """Plausible posts to the booking pages: a visit on a later day, with the store's host and room."""
+    visit = {
+        "date": later,
+        "time": "15:00",
+        "minutes": "60",
+        "purpose": "shopping",
+        "host": s.staff["vip_manager"].pk,
+        "backup_host": s.staff["vip2"].pk,
+        "room": s.room.pk,
+        "party_size": "2",
+        "drinks": "matrix",
+    }
+    return {
+        "concierge:book": {**visit, "member": s.member.pk, "channel": "phone"},
+        "concierge:visit_edit": visit,
+        "concierge:visit_cancel": {"reason": "matrix"},
     }
 
 
