@@ -413,6 +413,30 @@ FORM_PAGES = {
     "SlotCheckForm": ("GET", "concierge:book_check", lambda s: [], "front_desk", ""),
     "CancelVisitForm": ("POST", "concierge:visit_cancel", lambda s: [s.appointment.pk], "front_desk", ""),
     "VisitListForm": ("GET", "concierge:visit_list", lambda s: [], ("vip_manager", "front_desk"), ""),
+    "VisitTickForm": ("POST", "concierge:visit_tick", lambda s: [s.appointment.pk], "front_desk", ""),
+    "VisitItemForm": ("POST", "concierge:visit_item", lambda s: [s.appointment.pk], "front_desk", ""),
+    "VisitServiceForm": ("POST", "concierge:visit_service", lambda s: [s.appointment.pk], "vip_manager", ""),
+    "VisitFarewellForm": (
+        "POST",
+        "concierge:visit_farewell",
+        lambda s: [s.appointment.pk],
+        "vip_manager",
+        "",
+    ),
+    "VisitFollowUpForm": (
+        "POST",
+        "concierge:visit_follow_up",
+        lambda s: [s.appointment.pk],
+        "store_manager",
+        "",
+    ),
+    "VisitUndoNoShowForm": (
+        "POST",
+        "concierge:visit_undo_no_show",
+        lambda s: [s.appointment.pk],
+        ("front_desk", "other_manager"),
+        "",
+    ),
 }
 
 

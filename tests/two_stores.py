@@ -487,6 +487,15 @@ def post_data(route, world, store):
         "tasks:edit_holiday": {"name": "会员日", "date": later, "greet": "on"},
         "tasks:holiday_greetings": {"greet": "off"},
         **_booking_posts(s, later),
+        "concierge:visit_tick": {
+            "item": s.appointment.preparation.values_list("pk", flat=True).first() or MISSING_ID,
+            "done": "1",
+        },
+        "concierge:visit_item": {"department": "catering", "text": "matrix"},
+        "concierge:visit_service": {"notes": "matrix", "feedback": "matrix"},
+        "concierge:visit_farewell": {"gift_given": "on", "gift_note": "matrix"},
+        "concierge:visit_follow_up": {"note": "matrix"},
+        "concierge:visit_undo_no_show": {"reason": "matrix"},
         **_setup_posts(s, later),
         **_reception_posts(s, later),
         "admin:concierge_staff_change": {

@@ -431,6 +431,9 @@ class Appointment(models.Model):
     )
     cancel_reason = models.CharField(_("why cancelled"), max_length=200, blank=True)
     no_show_at = models.DateTimeField(_("marked no-show"), null=True, blank=True)
+    # A no-show undone (the member came late, or it was marked wrongly): tick waits the no-show
+    # minutes again from here before it marks the visit once more.
+    no_show_undone_at = models.DateTimeField(_("no-show undone"), null=True, blank=True)
 
     objects = AppointmentQuerySet.as_manager()
 
@@ -444,6 +447,16 @@ class Appointment(models.Model):
             models.Index(fields=["member", "starts_at"]),
             models.Index(fields=["room", "starts_at"]),
             models.Index(fields=["store", "state", "starts_at"]),
+            # tick's no-show and unready-preparation jobs: the visits not yet come, by start.
+            models.Index(
+                fields=["starts_at"],
+                condition=Q(state__in=["requested", "confirmed", "prepared"]),
+                name="appointment_upcoming_start",
+            ),
+            # tick's purchase linking: the visits that began in the last days.
+            models.Index(
+                fields=["arrived_at"], condition=Q(arrived_at__isnull=False), name="appointment_arrived"
+            ),
             models.Index(
                 fields=["ack_due_at"],
                 condition=Q(
@@ -509,6 +522,17 @@ class Appointment(models.Model):
     )
     def mark_prepared(self, at):
         self.prepared_at = at
+
+    @transition(
+        field=state,
+        source=State.PREPARED,
+        target=RETURN_VALUE(State.REQUESTED, State.CONFIRMED),
+        permission=may_receive,
+    )
+    def reopen_preparation(self):
+        """An item was added or ticked off again: the visit is not ready any more."""
+        self.prepared_at = None
+        return self.State.CONFIRMED if self.confirmed_at else self.State.REQUESTED
 
     @transition(
         field=state, source=[State.CONFIRMED, State.PREPARED], target=State.REQUESTED, permission=may_receive
