@@ -106,7 +106,7 @@ def _move_visit(task, visit, actor):
     State = Appointment.State
     note = _("Care task #%(number)s") % {"number": task.pk}
     if task.kind == CareTask.Kind.VISIT_CONFIRMATION:
-        if visit.state == State.REQUESTED:
+        if visit.state in (State.REQUESTED, State.PREPARED) and visit.confirmed_at is None:
             confirm_appointment(visit, actor=actor, note=note)
         elif visit.state in Appointment.FREED_STATES:
             raise ActionRefused(

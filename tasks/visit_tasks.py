@@ -84,6 +84,10 @@ def _local(moment, pattern):
     return timezone.localtime(moment).strftime(pattern)
 
 
+# A visit may be readied before the member confirms it: it still waits for their yes.
+AWAITING_CONFIRMATION = (Appointment.State.REQUESTED, Appointment.State.PREPARED)
+
+
 def make_confirmations(as_of):
     """A confirmation task, due as_of, for each visit booked and not yet confirmed that starts the
     next local day. One query when there is nothing to make."""
@@ -92,7 +96,7 @@ def make_confirmations(as_of):
         appointment=OuterRef("pk"), kind=Kind.VISIT_CONFIRMATION, due_date=as_of
     ).exclude(state=CareTask.State.CANCELLED)
     visits = (
-        _in_store(Appointment.objects.filter(state=Appointment.State.REQUESTED))
+        _in_store(Appointment.objects.filter(state__in=AWAITING_CONFIRMATION, confirmed_at__isnull=True))
         .filter(starts_at__gte=local_midnight(day), starts_at__lt=local_midnight(day + dt.timedelta(days=1)))
         .exclude(Exists(made))
         .select_related("host")
@@ -112,7 +116,7 @@ def make_confirmations(as_of):
 
 def outdated_confirmations(as_of):
     """{pk: task} of open confirmation tasks whose visit no longer waits for one: cancelled,
-    confirmed (or readied) another way, gone, or moved to another day. One query over the partial
+    confirmed another way, gone, or moved to another day. One query over the partial
     index of open confirmations, which are a day's worth at most."""
     outdated = {}
     for task in CareTask.objects.filter(
@@ -121,7 +125,8 @@ def outdated_confirmations(as_of):
         visit = task.appointment
         if (
             visit is None
-            or visit.state != Appointment.State.REQUESTED
+            or visit.state not in AWAITING_CONFIRMATION
+            or visit.confirmed_at is not None
             or timezone.localtime(visit.starts_at).date() != task.due_date + dt.timedelta(days=1)
         ):
             outdated[task.pk] = task

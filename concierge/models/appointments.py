@@ -281,6 +281,10 @@ def may_receive(appointment, user):
     return user.store_id == appointment.store_id and user.has_perm("concierge.change_appointment")
 
 
+def not_yet_confirmed(appointment):
+    return appointment.confirmed_at is None
+
+
 class AppointmentQuerySet(StoreScopedQuerySet):
     def holding_slot(self):
         """Visits that still hold their time: what a new booking may not overlap."""
@@ -513,9 +517,17 @@ class Appointment(models.Model):
 
     # Transitions change fields in memory; concierge/appointments/ saves, audits and alerts.
 
-    @transition(field=state, source=State.REQUESTED, target=State.CONFIRMED, permission=may_receive)
+    @transition(
+        field=state,
+        source=[State.REQUESTED, State.PREPARED],
+        target=RETURN_VALUE(State.CONFIRMED, State.PREPARED),
+        permission=may_receive,
+        conditions=[not_yet_confirmed],
+    )
     def confirm(self, at):
+        """The member said yes. A visit readied before they did stays ready, confirmed now too."""
         self.confirmed_at = at
+        return self.State.PREPARED if self.state == self.State.PREPARED else self.State.CONFIRMED
 
     @transition(
         field=state, source=[State.REQUESTED, State.CONFIRMED], target=State.PREPARED, permission=may_receive

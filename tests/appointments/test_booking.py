@@ -269,6 +269,14 @@ def test_confirming(book, persona, request):
     )
 
 
+def test_a_visit_readied_before_the_member_said_yes_stays_ready_when_confirmed(book, front_desk):
+    visit = book()
+    Appointment.objects.filter(pk=visit.pk).update(state=Appointment.State.PREPARED)
+    visit = confirm_appointment(Appointment.objects.get(pk=visit.pk), actor=front_desk)
+    assert visit.state == Appointment.State.PREPARED and visit.confirmed_at is not None
+    assert "Already" in refused(confirm_appointment, appointment=visit, actor=front_desk)
+
+
 def test_cancelling_keeps_who_and_why_and_frees_the_slot(
     book, store_manager, vip_manager, vip2, django_capture_on_commit_callbacks
 ):

@@ -102,6 +102,21 @@ def test_each_store_s_visits_go_to_their_own_host(store, other_store, member, vi
     assert (task.appointment, task.assignee) == (theirs, other_host)
 
 
+def test_a_visit_readied_before_the_member_confirmed_still_gets_its_confirmation(store, member, vip_manager):
+    waiting = book(member, vip_manager, TOMORROW, state=State.PREPARED)
+    book(
+        MemberFactory(store=store),
+        vip_manager,
+        TOMORROW,
+        hour=10,
+        state=State.PREPARED,
+        confirmed_at=timezone.now(),
+    )
+    assert jobs.visit_confirmations(as_of=TODAY) == {"confirmations": 1}
+    (task,) = confirmations()
+    assert task.appointment == waiting
+
+
 def test_a_host_who_left_leaves_the_task_in_the_pool(member, vip_manager):
     vip_manager.is_active = False
     vip_manager.save()
