@@ -53,7 +53,7 @@ def describe(entry):
         "booked": (_("Booked the visit."), "booked"),
         "walked_in": (_("Checked in a walk-in."), "arrived"),
         "rescheduled": (_("Moved the visit to another time."), ""),
-        "edited": (_("Changed the booking."), ""),
+        "needs_changed": (_("Changed what the member needs."), ""),
         "confirmed": (_("The member confirmed the visit."), ""),
         "cancelled": (_("Cancelled the visit."), "cancelled"),
         "checked_in": (_("Checked the member in."), "arrived"),
@@ -71,6 +71,16 @@ def describe(entry):
         "no_show": (_("The member did not come: marked as a no-show."), "late"),
         "no_show_undone": (_("Undid the no-show."), ""),
     }
+    if code == "rescheduled" and data.get("old_when") and data.get("new_when") != data.get("old_when"):
+        return (
+            _("Moved the visit from %(old)s to %(new)s.")
+            % {
+                "old": data["old_when"],
+                "new": data["new_when"],
+            },
+            note,
+            "",
+        )
     if code in sentences:
         text, kind = sentences[code]
         return text, note, kind
