@@ -50,8 +50,9 @@ def test_the_daily_rules_run_at_the_first_tick_of_a_date_only(store, django_asse
 
     second = newcomer(store, AS_OF - dt.timedelta(days=7))
     # The rest of the day's minutes: the run marker, the snoozed tasks and the due alerts only, and
-    # the complaints' warnings and escalations (one indexed lookup each).
-    with django_assert_max_num_queries(8):
+    # the complaints' warnings and escalations (one indexed lookup each), and the arrivals nobody
+    # answered (one lookup on the appointment_ack_due index).
+    with django_assert_max_num_queries(9):
         summary = run_jobs(AS_OF)
     assert DAILY not in summary
     assert kinds(second) == []
