@@ -587,4 +587,4 @@ def test_home_is_my_day_for_a_vip_manager_and_the_overview_for_the_store_manager
 ):
     assert client_for(vip_manager).get("/").url == reverse("tasks:my_day")
     assert client_for(store_manager).get("/").url == reverse("concierge:overview")
-    assert client_for(front_desk).get("/").url == reverse("concierge:member_search")
+    assert client_for(front_desk).get("/").url == reverse("concierge:board")
