@@ -13,7 +13,7 @@ from django.db.models import Count, Q
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from concierge import extensions
@@ -163,6 +163,7 @@ def board_context(request, *, when, host_id=None):
         "board_url": base + query,
         "now": now,
         "can_walk_in": user.has_perm("concierge.add_appointment"),
+        "labels": row_labels(),
     }
 
 
@@ -176,13 +177,45 @@ def decorate(rows, user, now):
         .annotate(total=Count("pk"), done=Count("pk", filter=Q(done_at__isnull=False)))
     }
     can_check_in = user.has_perm("concierge.change_appointment")
+    # Rendered once per row, hundreds of rows: the text is made here, where it is cheap, and the
+    # template only places it (the board's p95 target is 50 ms with 500 visits).
+    late, upcoming = _("Late"), Appointment.UPCOMING_STATES
+    purposes, states = dict(Appointment.Purpose.choices), dict(Appointment.State.choices)
+    tz = timezone.get_current_timezone()
+    arrival_url = reverse("concierge:visit_arrival", args=[987654321]).replace("987654321", "{}")
+    check_in_url = reverse("concierge:visit_check_in", args=[987654321]).replace("987654321", "{}")
     for visit in rows:
         items = prep.get(visit.pk)
-        visit.prep_total = items["total"] if items else 0
-        visit.prep_done = items["done"] if items else 0
+        total, done = (items["total"], items["done"]) if items else (0, 0)
+        visit.prep_text = f"{done}/{total}" if total else "—"
+        visit.prep_class = (
+            "" if not total else "prep-done" if done == total else "prep-open" if visit.is_upcoming else ""
+        )
         visit.answer = waiting_text(visit, now)
-        visit.can_check_in = can_check_in and visit.state in Appointment.UPCOMING_STATES
-        visit.is_late = visit.state in Appointment.UPCOMING_STATES and visit.starts_at < now
+        visit.can_check_in = can_check_in and visit.state in upcoming
+        visit.is_late = visit.state in upcoming and visit.starts_at < now
+        visit.time_text = visit.starts_at.astimezone(tz).strftime("%H:%M")
+        visit.end_text = visit.ends_at.astimezone(tz).strftime("%H:%M")
+        visit.state_text = late if visit.is_late else states[visit.state]
+        details = [str(purposes[visit.purpose])]
+        if visit.party_size > 1:
+            details.append(
+                ngettext("%(count)s person", "%(count)s people", visit.party_size)
+                % {"count": visit.party_size}
+            )
+        visit.details_text = " · ".join(details)
+        visit.arrival_url = arrival_url.format(visit.pk)
+        visit.check_in_url = check_in_url.format(visit.pk)
+
+
+def row_labels():
+    return {
+        "host": _("Host"),
+        "ready": _("Ready"),
+        "no_room": _("no room"),
+        "walk_in": _("walk-in"),
+        "check_in": _("Check in"),
+    }
 
 
 @require_GET
@@ -215,7 +248,10 @@ def visit_check_in(request, pk):
         ).get(pk=visit.pk)
         decorate([row], request.user, timezone.now())
         return render_page(
-            request, "concierge/appointments/board.html", {"visit": row, "notice": notice}, partial="row"
+            request,
+            "concierge/appointments/board.html",
+            {"visit": row, "notice": notice, "labels": row_labels()},
+            partial="row",
         )
 
     return respond(request, render=render, fallback="concierge:board", done=done, refused=refused)
