@@ -52,7 +52,7 @@ def parse_args(argv):
     parser.add_argument("--warmup", type=int, default=20)
     parser.add_argument("--sockets", type=int, default=500)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--check-ins", type=int, default=150)
+    parser.add_argument("--check-ins", type=int, default=80)
     parser.add_argument("--store", default="bj01")
     parser.add_argument("--seed", type=int, default=20261201)
     parser.add_argument("--no-write", action="store_true")
