@@ -376,6 +376,9 @@ def generate(args):
                 sizes,
                 notes,
                 "",  # outreach_pause_reason: no member is paused
+                "",  # form_of_address: greeted by surname and gender
+                # A third come by car: derived from the id, so the random draws stay as they were.
+                f"京{'ABCEFGHJKLMNPQ'[member_id % 14]}{member_id % 100000:05d}" if member_id % 3 == 0 else "",
                 "",
                 "new",
                 0,
@@ -396,8 +399,8 @@ def generate(args):
             with cursor.copy(
                 "COPY concierge_member (id, store_id, member_no, name, phone, phone_last4, gender,"
                 " birthday, birthday_is_lunar, anniversary, join_date, preferences, sizes, notes,"
-                " outreach_pause_reason, value_class, lifecycle, spend_12m, purchase_count, created_at,"
-                " updated_at) FROM STDIN"
+                " outreach_pause_reason, form_of_address, car_plate, value_class, lifecycle, spend_12m,"
+                " purchase_count, created_at, updated_at) FROM STDIN"
             ) as copy:
                 for row in member_rows:
                     copy.write_row(row)

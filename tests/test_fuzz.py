@@ -246,6 +246,9 @@ FORM_PAGES = {
         "",
     ),
     "TierProgramForm": ("POST", "concierge:setup_tiers", lambda s: [], "store_manager", lambda s: "program"),
+    "BoardQueryForm": ("GET", "concierge:board", lambda s: [], ("front_desk", "other_manager"), ""),
+    "WalkInSearchForm": ("GET", "concierge:walk_in", lambda s: [], "front_desk", ""),
+    "WalkInForm": ("POST", "concierge:walk_in", lambda s: [], ("front_desk", "store_manager"), ""),
     "ComplaintPeriodForm": (
         "GET",
         "complaints:overview",

@@ -473,6 +473,7 @@ def post_data(route, world, store):
         "complaints:cancel": {"reason": "matrix"},
         "complaints:reroute": {"team": s.store.complaint_teams.get(is_default=True).pk, "reason": "matrix"},
         "complaints:reassign": {"handler": s.staff["store_manager"].pk, "reason": "matrix"},
+        "concierge:walk_in": {"member": s.member.pk, "host": vip, "purpose": "shopping", "party_size": 1},
         "tasks:complete": {"outcome": "reached", "note": "matrix", "page": "panel", "from": "day"},
         "tasks:snooze": {"until": later},
         "tasks:skip": {"reason": "matrix"},

@@ -16,9 +16,10 @@ from concierge.alerts import store_group
 
 log = logging.getLogger(__name__)
 
-# What the board listens for: static/js/app.js turns this push into an htmx "board-changed"
-# event on [data-refresh-on-board].
-BOARD_CHANGED_HTML = '<div id="board-signal" hx-swap-oob="true" data-board-changed="{stamp}"></div>'
+# What the board listens for: static/js/reception-board.js turns this push into an htmx
+# "board-changed" event on [data-refresh-on-board]. Every page has a hidden #board-signal
+# (base.html), so the swap finds its target wherever the push lands.
+BOARD_CHANGED_HTML = '<div id="board-signal" hx-swap-oob="true" hidden data-board-changed="{stamp}"></div>'
 
 
 def board_changed(store_id):

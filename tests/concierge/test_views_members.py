@@ -486,7 +486,7 @@ def permissions(*codenames):
     [
         ("store_manager", "concierge:overview"),
         ("vip_manager", "tasks:my_day"),
-        ("front_desk", "concierge:board"),
+        ("front_desk", "concierge:board"),  # the arrivals board is the desk's day
         ("complaint_handler", "complaints:queue"),
     ],
 )

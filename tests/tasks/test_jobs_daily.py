@@ -52,8 +52,9 @@ def test_the_daily_rules_run_at_the_first_tick_of_a_date_only(store, django_asse
     # The rest of the day's minutes: the run marker, the snoozed tasks and the due alerts only, and
     # the complaints' warnings and escalations (one indexed lookup each); the visits'
     # confirmations: tomorrow's booked visits, and the open confirmations to close (+2); the
-    # reception's no-shows, unready preparation and purchases during visits (one indexed query each, +3).
-    with django_assert_max_num_queries(13):
+    # reception's no-shows, unready preparation, purchases during visits and the arrivals nobody
+    # answered (one indexed query each, +4).
+    with django_assert_max_num_queries(14):
         summary = run_jobs(AS_OF)
     assert DAILY not in summary
     assert kinds(second) == []
