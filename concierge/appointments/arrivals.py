@@ -94,7 +94,7 @@ def check_in_appointment(appointment, *, actor):
     """The member is at the desk.
 
     Side effects: the visit arrived, the host's answer due in the store's `ack_minutes`;
-    AuditEntry "appointment.arrived"; the host alerted live with the cheat sheet's link (a host
+    AuditEntry "appointment.checked_in"; the host alerted live with the cheat sheet's link (a host
     checking in their own VIP counts as answered); the store's boards reload.
     """
     appointment = lock(appointment, related=("member", "store", "host", "room"))
@@ -110,7 +110,7 @@ def check_in_appointment(appointment, *, actor):
         now + dt.timedelta(minutes=minutes),
         denied=_("Only the store's reception staff can check visits in."),
     )
-    audit("appointment.arrived", appointment, actor, before=before, late_minutes=_late(appointment, now))
+    audit("appointment.checked_in", appointment, actor, before=before, late_minutes=_late(appointment, now))
     _tell_host(appointment, actor)
     board_changed(appointment.store_id)
     return appointment
@@ -203,7 +203,7 @@ def walk_in(*, actor, member, host, purpose, minutes=None, room=None, party_size
 
     It lasts the store's usual length, ended early by the host's (or the room's) next visit.
     Refused, with the reason, when the host is with someone else, off or blocked right now, or the
-    room is taken or too small. Side effects: the visit; AuditEntry "appointment.arrived" (walk_in);
+    room is taken or too small. Side effects: the visit; AuditEntry "appointment.walked_in";
     the host alerted live (unless they check the member in themselves); the store's boards reload.
     """
     if actor is None or not actor.has_perm("concierge.add_appointment"):
@@ -270,7 +270,7 @@ def walk_in(*, actor, member, host, purpose, minutes=None, room=None, party_size
                 _("%(host)s or the room was just given to another visit: choose again.") % {"host": host}
             ) from exc
         raise
-    audit("appointment.arrived", appointment, actor, walk_in=True)
+    audit("appointment.walked_in", appointment, actor)
     _tell_host(appointment, actor)
     board_changed(store_id)
     return appointment

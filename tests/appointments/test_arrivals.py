@@ -33,7 +33,7 @@ def test_the_stores_reception_checks_a_member_in(request, booked, persona, clock
     assert booked.arrived_at == clock.now
     assert booked.checked_in_by == actor
     assert booked.ack_due_at == clock.now + dt.timedelta(minutes=7)
-    assert AuditEntry.objects.filter(action="appointment.arrived", object_id=str(booked.pk)).count() == 1
+    assert AuditEntry.objects.filter(action="appointment.checked_in", object_id=str(booked.pk)).count() == 1
 
 
 @pytest.mark.parametrize("persona", ["complaint_handler", "other_manager"])
