@@ -32,6 +32,11 @@ def store_group(store_id):
     return f"store.{store_id}"
 
 
+def board_group(store_id):
+    """The store's open arrivals boards."""
+    return f"board.{store_id}"
+
+
 def alert(recipients, kind, obj, message, link=""):
     """Alert each recipient (staff members; duplicates and None are dropped) with `message`.
 

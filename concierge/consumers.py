@@ -1,10 +1,11 @@
 import time
+from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
-from concierge.alerts import store_group, user_group
+from concierge.alerts import board_group, store_group, user_group
 from concierge.sessions import session_group, session_still_signs_in
 
 # Close codes in the application range: the page's htmx socket reconnects and is refused if signed out.
@@ -28,6 +29,10 @@ class AlertConsumer(AsyncWebsocketConsumer):
         if user.store_id:
             self.groups_joined.append(store_group(user.store_id))
         self.groups_joined += [f"{group}.{user.store_id}" for group in await self._role_codes(user)]
+        # Only an open arrivals board hears its store's "the board changed": the hosts' tablets,
+        # most of a store's sockets, are not woken by every check-in.
+        if user.store_id and parse_qs(self.scope.get("query_string", b"").decode()).get("board") == ["1"]:
+            self.groups_joined.append(board_group(user.store_id))
         for group in self.groups_joined:
             await self.channel_layer.group_add(group, self.channel_name)
         await self.accept()

@@ -12,13 +12,13 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
-from concierge.alerts import store_group
+from concierge.alerts import board_group
 
 log = logging.getLogger(__name__)
 
-# What the board listens for: static/js/reception-board.js turns this push into an htmx
-# "board-changed" event on [data-refresh-on-board]. Every page has a hidden #board-signal
-# (base.html), so the swap finds its target wherever the push lands.
+# What the board listens for: static/js/reception.js turns this push into an htmx "board-changed"
+# event on [data-refresh-on-board]. It goes to the sockets of open boards only (their page connects
+# with ?board=1, concierge.consumers), and the board page holds the #board-signal it swaps.
 BOARD_CHANGED_HTML = '<div id="board-signal" hx-swap-oob="true" hidden data-board-changed="{stamp}"></div>'
 
 
@@ -35,6 +35,6 @@ def _push(store_id):
         return
     try:
         html = BOARD_CHANGED_HTML.format(stamp=int(time.time() * 1000))
-        async_to_sync(layer.group_send)(store_group(store_id), {"type": "alert.push", "html": html})
+        async_to_sync(layer.group_send)(board_group(store_id), {"type": "alert.push", "html": html})
     except Exception:
         log.exception("could not tell the boards of store %s to reload", store_id)

@@ -29,7 +29,7 @@
   // A pushed alert refreshes the lists that show it, except while the user is working in one
   // (data-refresh-unless: a selector that matches while a panel is open).
   document.addEventListener("htmx:wsAfterMessage", function (event) {
-    // The arrivals board's "something changed" is no alert (static/js/reception-board.js).
+    // The arrivals board's "something changed" is no alert (static/js/reception.js).
     var message = event.detail && event.detail.message;
     if (typeof message === "string" && message.indexOf('id="board-signal"') !== -1) return;
     document.querySelectorAll("[data-refresh-on-alert]").forEach(function (list) {
