@@ -2,7 +2,7 @@
 
 The board lists today's visits and the next hours by time; one tap checks a member in. Every open
 board of the store reloads its timeline when anything on it changes (concierge.appointments.live
-pushes a signal over the socket; static/js/reception-board.js turns it into a fetch): no polling.
+pushes a signal over the socket; static/js/reception.js turns it into a fetch): no polling.
 """
 
 import datetime as dt
@@ -10,8 +10,11 @@ import datetime as dt
 from django import forms
 from django.contrib.auth.decorators import permission_required
 from django.db.models import Count, Q
+from django.middleware.csrf import get_token
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -147,7 +150,7 @@ def board_context(request, *, when, host_id=None):
             "starts_at", "pk"
         )
     )
-    decorate(rows, user, now)
+    decorate(rows, user, now, csrf_token=get_token(request))
     base = reverse("concierge:board")
     query = f"?when={when}" + (f"&host={host_id}" if host_id else "")
     return {
@@ -167,9 +170,9 @@ def board_context(request, *, when, host_id=None):
     }
 
 
-def decorate(rows, user, now):
-    """What each row shows besides its fields: preparation done / total, the host's answer, and
-    whether this user may check the member in. One query for all rows' checklists."""
+def decorate(rows, user, now, *, csrf_token):
+    """What each row shows: preparation done / total, the host's answer, whether this user may
+    check the member in, and the row's cells as HTML. One query for all rows' checklists."""
     prep = {
         row["appointment_id"]: row
         for row in PreparationItem.objects.filter(appointment_id__in=[visit.pk for visit in rows])
@@ -182,6 +185,7 @@ def decorate(rows, user, now):
     late, upcoming = _("Late"), Appointment.UPCOMING_STATES
     purposes, states = dict(Appointment.Purpose.choices), dict(Appointment.State.choices)
     tz = timezone.get_current_timezone()
+    labels = row_labels()
     arrival_url = reverse("concierge:visit_arrival", args=[987654321]).replace("987654321", "{}")
     check_in_url = reverse("concierge:visit_check_in", args=[987654321]).replace("987654321", "{}")
     for visit in rows:
@@ -206,6 +210,86 @@ def decorate(rows, user, now):
         visit.details_text = " · ".join(details)
         visit.arrival_url = arrival_url.format(visit.pk)
         visit.check_in_url = check_in_url.format(visit.pk)
+        visit.row_class = _row_class(visit)
+        visit.cells = _cells(visit, labels, csrf_token)
+
+
+def _row_class(visit):
+    classes = ["board-row", f"state-{visit.state}"]
+    if visit.is_late:
+        classes.append("is-late")
+    if visit.answer:
+        classes.append(f"answer-{visit.answer[0]}")
+    return " ".join(classes)
+
+
+# The row's cells, written here rather than in the template: a full day is 500 rows, and the
+# template engine's cost per row kept the board over its 50 ms. format_html escapes every value.
+CELLS = (
+    '<div class="board-time"><strong>{time}</strong><small>{end}</small></div>'
+    '<div class="board-who"><a class="board-name" href="{arrival_url}"><strong>{address}</strong> '
+    '<span class="board-fullname">{name}</span></a><span class="badges">{badges}</span>'
+    '<small class="board-details">{details}{plate}</small></div>'
+    '<div class="board-host"><span class="board-label">{host_label}</span><strong>{host}</strong>'
+    "<small>{room}</small></div>"
+    '<div class="board-prep"><span class="board-label">{ready_label}</span>'
+    '<strong class="prep-chip {prep_class}">{prep}</strong></div>'
+    '<div class="board-state"><span class="state-label visit-state-{state}">{state_text}</span>{answer}</div>'
+    '<div class="board-action">{action}</div>'
+)
+CHECK_IN = (
+    '<form method="post" action="{url}" hx-post="{url}" hx-target="#visit-{pk}" hx-swap="outerHTML">'
+    '<input type="hidden" name="csrfmiddlewaretoken" value="{csrf}">'
+    '<button type="submit" class="btn btn-gold board-check-in">{label}</button></form>'
+)
+
+
+def _plate(plate):
+    return format_html(' · <span class="board-plate">{}</span>', plate) if plate else ""
+
+
+def _cells(visit, labels, csrf_token):
+    member = visit.member
+    badges = []
+    if member.tier_id:
+        badges.append(format_html('<span class="badge badge-tier">{}</span>', member.tier.name))
+    if member.value_class:
+        badges.append(format_html('<span class="badge badge-{0}">{0}</span>', member.value_class))
+    if visit.walk_in:
+        badges.append(format_html('<span class="badge badge-walk-in">{}</span>', labels["walk_in"]))
+    answer = ""
+    if visit.answer:
+        answer = format_html(
+            '<small class="board-answer board-answer-{}">{}</small>', visit.answer[0], visit.answer[1]
+        )
+    action = ""
+    if visit.can_check_in:
+        action = format_html(
+            CHECK_IN, url=visit.check_in_url, pk=visit.pk, csrf=csrf_token, label=labels["check_in"]
+        )
+    return format_html(
+        CELLS,
+        time=visit.time_text,
+        end=visit.end_text,
+        arrival_url=visit.arrival_url,
+        address=member.address_as,
+        name=member.name,
+        badges=mark_safe("".join(badges)),  # each piece built by format_html above
+        details=visit.details_text,
+        plate=format_html(' · <span class="board-plate">{}</span>', visit.car_plate)
+        if visit.car_plate
+        else "",
+        host_label=labels["host"],
+        host=str(visit.host),
+        room=visit.room.name if visit.room_id else labels["no_room"],
+        ready_label=labels["ready"],
+        prep_class=visit.prep_class,
+        prep=visit.prep_text,
+        state=visit.state,
+        state_text=visit.state_text,
+        answer=answer,
+        action=action,
+    )
 
 
 def row_labels():
@@ -246,7 +330,7 @@ def visit_check_in(request, pk):
         row = Appointment.objects.select_related(
             "member", "member__tier", "host", "room", "acknowledged_by"
         ).get(pk=visit.pk)
-        decorate([row], request.user, timezone.now())
+        decorate([row], request.user, timezone.now(), csrf_token=get_token(request))
         return render_page(
             request,
             "concierge/appointments/board.html",
