@@ -1,10 +1,13 @@
 """The visit's history reads as sentences for what the booking actions wrote."""
 
+from django.utils import translation
+
 from concierge.appointments.booking import reschedule_appointment, update_needs
 from concierge.appointments.timeline import timeline
 from tests.appointments.conftest import at
 
 
+@translation.override("en")
 def test_booking_moving_and_changing_needs_read_as_sentences(book, front_desk):
     visit = book()
     visit = reschedule_appointment(visit, actor=front_desk, starts_at=at(2026, 12, 2, 17, 0), minutes=60)

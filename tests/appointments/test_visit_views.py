@@ -69,7 +69,7 @@ def test_the_page_shows_the_visit(client_for, booked, vip_manager, member, engli
     assert url("visit_edit", booked) in page
     assert url("visit_cancel", booked) in page
     assert url("visit_check_in", booked) in page
-    assert "reception-visit.css" in page
+    assert "reception.css" in page
 
 
 @pytest.mark.parametrize(
