@@ -1,3 +1,4 @@
+import gc
 import os
 
 from django.core.asgi import get_asgi_application
@@ -18,3 +19,9 @@ application = ProtocolTypeRouter(
         "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )
+
+# What start-up loaded (Django, the URLconf, the apps) lives as long as the process: set it aside
+# from the garbage collector, whose full passes would otherwise scan it all again and again. Those
+# passes were most of the arrivals board's slowest responses (docs/benchmarks.md, "Reception").
+gc.collect()
+gc.freeze()
