@@ -27,8 +27,7 @@ def shell(request):
     if user.store_id and user.has_perm("concierge.change_appointment"):
         if user.has_role(Role.FRONT_DESK, Role.STORE_MANAGER):
             items.append(NavItem("reception", _("Arrivals"), reverse("concierge:board")))
-        if user.has_role(Role.VIP_MANAGER, Role.STORE_MANAGER):
-            items.append(NavItem("visits", _("Visits"), reverse("concierge:visit_list")))
+        items.append(NavItem("visits", _("Visits"), reverse("concierge:visit_list")))
     items += extensions.nav_items(user)
     if user.store_id and user.has_perm("concierge.manage_store_setup"):
         items.append(NavItem("setup", _("Settings"), reverse("concierge:setup_staff"), rarely_used=True))
