@@ -300,6 +300,7 @@ def test_a_visit_the_desk_confirmed_meanwhile_stays_confirmed(confirmation, vip_
     assert AuditEntry.objects.filter(action="appointment.confirmed").count() == 1
 
 
+@translation.override("en")
 def test_a_visit_cancelled_meanwhile_is_not_confirmed(confirmation, vip_manager):
     Appointment.objects.filter(pk=confirmation.appointment_id).update(state=State.CANCELLED)
     with pytest.raises(ActionRefused, match="nothing to confirm"):
@@ -361,6 +362,7 @@ def test_completing_the_thank_you_call_follows_the_visit_up(thank_you, who, requ
     assert AuditEntry.objects.get(action="appointment.followed_up").actor == actor
 
 
+@translation.override("en")
 def test_a_colleague_handed_the_call_who_is_not_the_host_is_refused_with_the_reason(
     thank_you, colleague, store_manager
 ):
