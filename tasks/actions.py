@@ -114,7 +114,7 @@ def _move_visit(task, visit, actor):
                 % {"state": visit.get_state_display()}
             )
     elif visit.state == State.COMPLETED:
-        follow_up_appointment(visit, actor=actor, note=note)
+        follow_up_appointment(visit, actor=actor, note=note, handed_the_call=task.assignee_id == actor.pk)
 
 
 def _contact_summary(task):

@@ -11,11 +11,13 @@ store managers, once each, however many ticks run at once.
 import datetime as dt
 
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from concierge.appointments.availability import may_host
 from concierge.appointments.live import board_changed
 from concierge.i18n import Message
 from concierge.jobs import job
@@ -100,6 +102,14 @@ def check_in_appointment(appointment, *, actor):
     appointment = lock(appointment, related=("member", "store", "host", "room"))
     _same_store(actor, appointment.store_id)
     now = timezone.now()
+    if (
+        timezone.localtime(appointment.starts_at).date() != timezone.localdate(now)
+        and appointment.is_upcoming
+    ):
+        raise ActionRefused(
+            _("This visit is booked for %(date)s: a member is checked in on the day of their visit.")
+            % {"date": timezone.localtime(appointment.starts_at).strftime("%Y-%m-%d")}
+        )
     minutes = ReceptionSettings.for_store(appointment.store_id).ack_minutes
     before = transition(
         appointment,
@@ -172,7 +182,14 @@ def _window(*, host, room, now, ends_at):
     Refuses when the host or the room is taken right now, saying by whom and until when.
     """
     hosts = Appointment.objects.holding_slot().filter(host=host)
-    taken = _now_in(hosts.filter(starts_at__lte=now, ends_at__gt=now), now)
+    rooms = Appointment.objects.holding_slot().filter(room=room) if room is not None else None
+    # The host's and the room's current visits are locked in one go, in id order (the kernel's order
+    # among visits): two locks one after the other could take a lower id second.
+    current = Q(host=host) | Q(room=room) if room is not None else Q(host=host)
+    present = _now_in(
+        Appointment.objects.holding_slot().filter(current, starts_at__lte=now, ends_at__gt=now), now
+    )
+    taken = [visit for visit in present if visit.host_id == host.pk]
     if taken:
         visit = min(taken, key=lambda v: v.starts_at)
         raise ActionRefused(
@@ -181,8 +198,7 @@ def _window(*, host, room, now, ends_at):
         )
     ends_at = _next_start(hosts, now, ends_at)
     if room is not None:
-        rooms = Appointment.objects.holding_slot().filter(room=room)
-        taken = _now_in(rooms.filter(starts_at__lte=now, ends_at__gt=now), now)
+        taken = [visit for visit in present if visit.room_id == room.pk]
         if taken:
             raise ActionRefused(
                 _("%(room)s is in use until %(time)s: choose another room.")
@@ -211,8 +227,8 @@ def walk_in(*, actor, member, host, purpose, minutes=None, room=None, party_size
     store_id = actor.store_id
     if member.store_id != store_id:
         raise ActionRefused(_("This member belongs to another store."))
-    if host.store_id != store_id:
-        raise ActionRefused(_("Choose a host of this store."))
+    if not may_host(host, store_id):
+        raise ActionRefused(_("Choose a host of this store: a VIP manager or the store manager."))
     if room is not None:
         if room.store_id != store_id or not room.active:
             raise ActionRefused(_("Choose one of the rooms offered."))
@@ -221,8 +237,10 @@ def walk_in(*, actor, member, host, purpose, minutes=None, room=None, party_size
                 _("%(room)s seats %(count)s: choose a larger room.")
                 % {"room": room.name, "count": room.capacity}
             )
-    member = lock_members([member.pk])[member.pk]
-    host = lock_staff([host.pk])[host.pk]
+    member = lock_members([member.pk]).get(member.pk)
+    host = lock_staff([host.pk]).get(host.pk)
+    if member is None or host is None:
+        raise ActionRefused(_("This was removed meanwhile."))
     now = timezone.now()
     reason = host_unavailable(host, now)
     if reason:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_noop
 from concierge.appointments.availability import EN_DASH, hhmm, may_host, slot_problem
 from concierge.appointments.live import board_changed
 from concierge.appointments.preparation import local_text, planned_items, start_preparation
+from concierge.appointments.visits import settle_readiness
 from concierge.i18n import Message
 from concierge.models import Appointment, PreparationItem, Room
 from concierge.workflow import (
@@ -191,7 +192,9 @@ def book_appointment(
     _check_room(store_id, room, party_size)
 
     room = _lock_room(room)
-    member = lock_members([member.pk], related=("tier", "store"))[member.pk]
+    member = lock_members([member.pk], related=("tier", "store")).get(member.pk)
+    if member is None:
+        raise ActionRefused(_("This was removed meanwhile."))
     host, backup_host = _lock_hosts(host, backup_host)
     _check_people(store_id, host, backup_host)
     _check_room(store_id, room, party_size)
@@ -262,16 +265,19 @@ def book_appointment(
 
 def _replan(appointment):
     """Bring the checklist in line with what is booked now: items still planned stay as they are
-    (done or not), items no longer planned go, new ones are added undone."""
+    (done or not), items no longer planned go, new ones are added undone; items added by hand stay."""
     with translation.override(appointment.store.default_language):
         planned = [(department, str(text)[:200]) for department, text in planned_items(appointment)]
-    existing = list(appointment.preparation.all())
+    # Items someone added by hand (the birthday cake, a brand's piece) are theirs: never replanned.
+    existing = list(appointment.preparation.filter(planned=True))
     kept = {(item.department, item.text): item for item in existing}
     stale = [item.pk for key, item in kept.items() if key not in planned]
     if stale:
         PreparationItem.objects.filter(pk__in=stale).delete()
     PreparationItem.objects.bulk_create(
-        PreparationItem(appointment=appointment, department=department, text=text, position=index)
+        PreparationItem(
+            appointment=appointment, department=department, text=text, position=index, planned=True
+        )
         for index, (department, text) in enumerate(planned)
         if (department, text) not in kept
     )
@@ -310,7 +316,11 @@ def reschedule_appointment(
     alerted when someone else moved it; the boards reload.
     """
     _may_change(actor, appointment)
-    current = Appointment.objects.select_related("host", "backup_host", "room").get(pk=appointment.pk)
+    current = (
+        Appointment.objects.select_related("host", "backup_host", "room").filter(pk=appointment.pk).first()
+    )
+    if current is None:
+        raise ActionRefused(_("This was removed meanwhile."))
     host = current.host if host is None else host
     backup_host = current.backup_host if backup_host is KEEP else backup_host
     room = current.room if room is KEEP else room
@@ -332,9 +342,6 @@ def reschedule_appointment(
     moved = starts_at != old["starts_at"] or minutes != appointment.minutes
     ends_at = _check_time(starts_at, minutes) if moved else old["ends_at"]
     party_size = party_size or appointment.party_size
-    _check_people(store_id, host, backup_host)
-    if room is not None and room.pk != getattr(old["room"], "pk", None):
-        _check_room(store_id, room, party_size)
     changed_who = (
         host.pk != old["host"].pk
         or getattr(backup_host, "pk", None) != getattr(old["backup_host"], "pk", None)
@@ -342,6 +349,12 @@ def reschedule_appointment(
     )
     if not moved and not changed_who:
         return appointment
+    # A host who has left since stays on the visits they had until someone moves them: only a change
+    # of who hosts is checked against who may host.
+    if changed_who:
+        _check_people(store_id, host, backup_host)
+    if room is not None and room.pk != getattr(old["room"], "pk", None):
+        _check_room(store_id, room, party_size)
     slot = {
         "host": host,
         "room": room,
@@ -378,7 +391,12 @@ def reschedule_appointment(
     if moved:
         # The old time's preparation no longer holds: the room was readied, the items pulled, for then.
         appointment.preparation.filter(done_at__isnull=False).update(done_at=None, done_by=None)
+        # And the new time gets its own warning if the checklist is still open before it.
+        if appointment.prep_warned_at is not None:
+            appointment.prep_warned_at = None
+            appointment.save(update_fields=["prep_warned_at"])
     _replan(appointment)
+    settle_readiness(appointment, actor)
 
     audit(
         "appointment.rescheduled",
@@ -456,6 +474,7 @@ def update_needs(appointment, *, actor, **needs):
     appointment.save(update_fields=list(changed))
     if appointment.is_upcoming:
         _replan(appointment)
+        settle_readiness(appointment, actor)
     audit(
         "appointment.needs_changed",
         appointment,

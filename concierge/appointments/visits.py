@@ -85,7 +85,7 @@ def _refuse_unless_receiving(appointment, actor):
         )
 
 
-def _settle_readiness(appointment, actor):
+def settle_readiness(appointment, actor):
     """The visit is ready when nothing on its checklist is open, and not ready when something is."""
     open_items = appointment.preparation.filter(done_at__isnull=True).exists()
     if not open_items and appointment.state in (State.REQUESTED, State.CONFIRMED):
@@ -130,7 +130,7 @@ def tick_item(item, *, actor, done):
     item.save(update_fields=["done_at", "done_by"])
     code = "appointment.item_done" if done else "appointment.item_reopened"
     audit(code, appointment, actor, item=item.text, department=item.department)
-    _settle_readiness(appointment, actor)
+    settle_readiness(appointment, actor)
     board_changed(appointment.store_id)
     return item
 
@@ -164,7 +164,7 @@ def add_item(appointment, *, actor, department, text):
         ),
         link=visit_link(appointment),
     )
-    _settle_readiness(appointment, actor)
+    settle_readiness(appointment, actor)
     board_changed(appointment.store_id)
     return item
 
@@ -233,16 +233,20 @@ def see_off(appointment, *, actor, gift_given, gift_note=""):
 
 
 @action
-def follow_up_appointment(appointment, *, actor, note=""):
+def follow_up_appointment(appointment, *, actor, note="", handed_the_call=False):
     """The thank-you call or note after the visit is done.
 
+    `handed_the_call`: the actor holds the visit's thank-you call (tasks), which the store manager
+    may hand to a colleague when the host is away: making that call is their follow-up to record.
     Side effects: the visit followed up; AuditEntry "appointment.followed_up"; the boards reload.
     """
     appointment = lock(appointment, related=("member", "store"))
+    if handed_the_call and actor is not None and actor.store_id != appointment.store_id:
+        raise ActionRefused(_("Only the visit's host or the store manager can record the follow-up."))
     before = transition(
         appointment,
         "follow_up",
-        actor,
+        None if handed_the_call else actor,
         timezone.now(),
         denied=_("Only the visit's host or the store manager can record the follow-up."),
     )

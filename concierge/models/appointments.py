@@ -622,6 +622,8 @@ class PreparationItem(models.Model):
         related_name="+",
     )
     position = models.PositiveSmallIntegerField(default=0)
+    # Made from what was booked (and remade when the booking changes), not added by someone.
+    planned = models.BooleanField(default=False, editable=False)
 
     class Meta:
         verbose_name = _("preparation item")

@@ -277,3 +277,34 @@ def test_two_desks_giving_one_host_two_walk_ins_at_once(store, vip_manager, fron
     assert len(outcome.results) == 1
     assert len(outcome.refusals) == 1 and "choose another host" in outcome.refusals[0]
     assert Appointment.objects.count() == 1
+
+
+def test_a_visit_of_another_day_is_not_checked_in(store, member, vip_manager, front_desk, clock, english):
+    later = visit(store, member, vip_manager, at(2026, 12, 3, 14, 0))
+    with pytest.raises(ActionRefused) as refused:
+        arrivals.check_in_appointment(later, actor=front_desk)
+    assert "booked for 2026-12-03" in refused.value.message
+    assert fresh(later).state == State.CONFIRMED
+
+
+def test_a_walk_in_is_hosted_by_a_vip_manager_or_the_store_manager(store, member, front_desk, clock):
+    with pytest.raises(ActionRefused):
+        arrivals.walk_in(actor=front_desk, member=member, host=front_desk, purpose="shopping")
+    assert not Appointment.objects.exists()
+
+
+def test_a_walk_in_locks_the_hosts_and_the_rooms_visits_in_order(
+    store, member, vip_manager, vip2, front_desk, lounge, clock
+):
+    # The room's visit has the lower id: locking the host's first would break the kernel's order.
+    room_visit = visit(
+        store, MemberFactory(store=store), vip2, at(2026, 12, 1, 13, 30), room=lounge, state=State.COMPLETED
+    )
+    host_visit = visit(
+        store, MemberFactory(store=store), vip_manager, at(2026, 12, 1, 13, 30), state=State.COMPLETED
+    )
+    walked = arrivals.walk_in(
+        actor=front_desk, member=member, host=vip_manager, purpose="lounge", room=lounge
+    )
+    assert walked.room == lounge
+    assert fresh(room_visit).ends_at == fresh(host_visit).ends_at == clock.now

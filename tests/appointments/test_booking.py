@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 
+from concierge.appointments import visits
 from concierge.appointments.booking import (
     book_appointment,
     cancel_appointment,
@@ -321,3 +322,55 @@ def test_booking_rolls_back_on_a_refusal_after_locks(book, lounge):
             channel="phone",
         )
     assert Appointment.objects.count() == 1
+
+
+# ---- the checklist when the booking changes --------------------------------------------------------
+
+
+def fresh(visit):
+    return Appointment.objects.get(pk=visit.pk)
+
+
+def test_items_added_by_hand_stay_when_the_visit_moves_or_its_needs_change(book, front_desk):
+    visit = book()
+    cake = visits.add_item(visit, actor=front_desk, department="catering", text="生日蛋糕")
+    visit = reschedule_appointment(visit, actor=front_desk, starts_at=at(2026, 12, 2, 17, 0), minutes=60)
+    update_needs(visit, actor=front_desk, drinks="热水")
+    assert PreparationItem.objects.filter(pk=cake.pk).exists()
+    assert fresh(visit).preparation.filter(department="catering", planned=True).exists()  # the drinks
+
+
+def test_a_ready_visit_given_new_needs_is_ready_again_only_when_they_are_prepared(book, front_desk):
+    visit = book()
+    for item in visit.preparation.all():
+        visits.tick_item(item, actor=front_desk, done=True)
+    assert fresh(visit).state == Appointment.State.PREPARED
+    update_needs(fresh(visit), actor=front_desk, drinks="热水")
+    assert fresh(visit).state == Appointment.State.REQUESTED
+    for item in fresh(visit).preparation.filter(done_at__isnull=True):
+        visits.tick_item(item, actor=front_desk, done=True)
+    assert fresh(visit).state == Appointment.State.PREPARED
+
+
+def test_a_moved_visit_is_warned_again_before_its_new_time(book, front_desk, clock):
+    visit = book()
+    Appointment.objects.filter(pk=visit.pk).update(prep_warned_at=clock.now)
+    reschedule_appointment(fresh(visit), actor=front_desk, starts_at=at(2026, 12, 2, 17, 0), minutes=60)
+    assert fresh(visit).prep_warned_at is None
+
+
+def test_the_needs_of_a_visit_whose_host_has_left_can_still_change(book, front_desk, vip_manager):
+    visit = book()
+    vip_manager.is_active = False
+    vip_manager.save()
+    change_appointment(
+        fresh(visit),
+        actor=front_desk,
+        starts_at=visit.starts_at,
+        minutes=60,
+        host=vip_manager,
+        backup_host=None,
+        room=None,
+        note="会员改为下午茶",
+    )
+    assert fresh(visit).note == "会员改为下午茶"

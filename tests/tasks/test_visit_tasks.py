@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from concierge.appointments import visits
 from concierge.errors import ActionRefused
 from concierge.models import Appointment, AuditEntry, ContactLog, Room
 from concierge.roles import Role
@@ -362,14 +363,18 @@ def test_completing_the_thank_you_call_follows_the_visit_up(thank_you, who, requ
     assert AuditEntry.objects.get(action="appointment.followed_up").actor == actor
 
 
-@translation.override("en")
-def test_a_colleague_handed_the_call_who_is_not_the_host_is_refused_with_the_reason(
-    thank_you, colleague, store_manager
-):
+def test_a_colleague_handed_the_call_records_the_follow_up(thank_you, colleague, store_manager):
     actions.hand_out_tasks([thank_you], actor=store_manager, to_users=[colleague])
+    actions.complete_task(fresh(thank_you), actor=colleague, outcome="reached")
+    assert fresh(thank_you).state == CareTask.State.DONE
+    assert fresh_visit(thank_you.appointment).state == State.FOLLOWED_UP
+    assert AuditEntry.objects.get(action="appointment.followed_up").actor == colleague
+
+
+@translation.override("en")
+def test_a_colleague_without_the_call_may_not_record_the_follow_up(thank_you, colleague):
     with pytest.raises(ActionRefused, match="host"):
-        actions.complete_task(fresh(thank_you), actor=colleague, outcome="reached")
-    assert fresh(thank_you).state == CareTask.State.OPEN
+        visits.follow_up_appointment(thank_you.appointment, actor=colleague)
     assert fresh_visit(thank_you.appointment).state == State.COMPLETED
 
 
