@@ -20,13 +20,8 @@ class ComplaintsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from django.db.backends.signals import connection_created
-
-        from complaints.aggregates import register_sqlite_median
         from concierge.models import Store
         from concierge.roles import sync_role_groups
-
-        connection_created.connect(register_sqlite_median, dispatch_uid="complaints.sqlite_median")
 
         post_migrate.connect(sync_role_groups, sender=self, dispatch_uid="complaints.sync_role_groups")
         post_save.connect(start_store, sender=Store, dispatch_uid="complaints.start_store")

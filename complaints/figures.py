@@ -30,9 +30,9 @@ from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from complaints.aggregates import Median
 from complaints.models import Complaint, Severity
 from complaints.models.setup import CATEGORY_LABELS
+from concierge.aggregates import Median
 from concierge.dates import local_midnight
 from concierge.models import Member, Staff
 

@@ -21,3 +21,9 @@ class ConciergeConfig(AppConfig):
 
         user_logged_in.connect(mark_seen_at_login, dispatch_uid="concierge.mark_seen_at_login")
         user_logged_out.connect(end_session_sockets, dispatch_uid="concierge.end_session_sockets")
+
+        from django.db.backends.signals import connection_created
+
+        from concierge.aggregates import register_sqlite_median
+
+        connection_created.connect(register_sqlite_median, dispatch_uid="concierge.sqlite_median")

@@ -17,13 +17,12 @@ What counts:
 """
 
 import datetime as dt
-import statistics
 from decimal import Decimal
 
-from django.db import connection
-from django.db.models import Aggregate, Avg, Case, Count, F, FloatField, Func, Q, Sum, When
+from django.db.models import Avg, Case, Count, F, FloatField, Func, Q, Sum, When
 from django.db.models.functions import TruncDate
 
+from concierge.aggregates import Median
 from concierge.dates import local_midnight
 from concierge.models import Appointment, Purchase
 
@@ -55,45 +54,6 @@ class MinutesBetween(Func):
             f"((julianday({end_sql}) - julianday({start_sql})) * 1440.0)",
             (*end_params, *start_params),
         )
-
-
-SQLITE_MEDIAN = "RECEPTION_MEDIAN"
-
-
-class Median(Aggregate):
-    """The median: PostgreSQL's ordered-set aggregate, or a small aggregate registered on SQLite."""
-
-    function = SQLITE_MEDIAN
-    name = "ReceptionMedian"
-    output_field = FloatField()
-
-    def as_postgresql(self, compiler, connection, **extra_context):
-        return self.as_sql(
-            compiler,
-            connection,
-            function="PERCENTILE_CONT",
-            template="%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)",
-            **extra_context,
-        )
-
-
-class _SqliteMedian:
-    def __init__(self):
-        self.values = []
-
-    def step(self, value):
-        if value is not None:
-            self.values.append(value)
-
-    def finalize(self):
-        return float(statistics.median(self.values)) if self.values else None
-
-
-def _sqlite_median():
-    """Give this SQLite connection the median aggregate (a no-op on PostgreSQL)."""
-    if connection.vendor == "sqlite":
-        connection.ensure_connection()
-        connection.connection.create_aggregate(SQLITE_MEDIAN, 1, _SqliteMedian)
 
 
 def period_bounds(start, end):
@@ -143,7 +103,6 @@ def _rates(row, sales):
 
 def period_figures(user, start, end):
     """The period's figures: {"totals": {...}, "hosts": [{...}], "chart": {...}}."""
-    _sqlite_median()
     visits = visits_in(user, start, end)
     per_host = list(
         visits.order_by()

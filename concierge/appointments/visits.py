@@ -361,17 +361,23 @@ def _mark_no_show(pk, now):
     return appointment
 
 
+def _each_due(due, act, now):
+    """`act(pk, now)` for each visit in `due`, one kernel action each (it checks again under its
+    lock, so a second tick at the same moment acts on none twice). Returns how many it acted on."""
+    acted = 0
+    for pk in list(due.values_list("pk", flat=True)):
+        try:
+            acted += act(pk, now) is not None
+        except ActionRefused:
+            continue
+    return acted
+
+
 @job
 def mark_no_shows(as_of):
     """Visits still booked, confirmed or ready the store's no-show minutes after their start."""
     now = timezone.now()
-    marked = 0
-    for pk in list(_no_show_due(now).values_list("pk", flat=True)):
-        try:
-            marked += _mark_no_show(pk, now) is not None
-        except ActionRefused:
-            continue
-    return {"no_shows": marked}
+    return {"no_shows": _each_due(_no_show_due(now), _mark_no_show, now)}
 
 
 # ---- unready preparation --------------------------------------------------------------------------
@@ -423,13 +429,7 @@ def _warn_unready(pk, now):
 def warn_unready_preparation(as_of):
     """One warning per visit, to the host and the departments with items open."""
     now = timezone.now()
-    warned = 0
-    for pk in list(_unready_due(now).values_list("pk", flat=True)):
-        try:
-            warned += _warn_unready(pk, now) is not None
-        except ActionRefused:
-            continue
-    return {"unready_warnings": warned}
+    return {"unready_warnings": _each_due(_unready_due(now), _warn_unready, now)}
 
 
 # ---- purchases during a visit ---------------------------------------------------------------------

@@ -1,38 +1,20 @@
 """Fixtures and builders for the arrivals tests (test_arrivals*.py, test_board*.py)."""
 
 import datetime as dt
-from unittest import mock
 
 import pytest
-from django.utils import timezone
 
 from concierge.models import Appointment, PreparationItem, Room
 from concierge.roles import Role
 from tests.factories import MemberFactory, StaffFactory, TierFactory
+from tests.helpers import at, frozen_clock
 
 __all__ = ["clock", "lounge", "member", "vip2"]
-
-TZ = timezone.get_default_timezone()
-
-
-def at(*args):
-    """An aware moment in the store's time zone: at(2026, 12, 1, 10, 30)."""
-    return dt.datetime(*args, tzinfo=TZ)
-
-
-class Clock:
-    def __init__(self, moment):
-        self.now = moment
-
-    def advance(self, **delta):
-        self.now += dt.timedelta(**delta)
-        return self.now
 
 
 @pytest.fixture
 def clock():
-    state = Clock(at(2026, 12, 1, 14, 0))  # a Tuesday afternoon
-    with mock.patch("django.utils.timezone.now", lambda: state.now):
+    with frozen_clock(at(2026, 12, 1, 14, 0)) as state:  # a Tuesday afternoon
         yield state
 
 

@@ -5,43 +5,17 @@ The store keeps the default hours (10:00-22:00 every day) unless a test sets its
 stands at Tuesday 2026-12-01 10:00.
 """
 
-import datetime as dt
-from unittest import mock
-
 import pytest
-from django.utils import timezone
 
 from concierge.models import Assignment
 from concierge.roles import Role
 from tests.factories import MemberFactory, RoomFactory, StaffFactory
-
-TZ = timezone.get_default_timezone()
-
-
-def at(*args):
-    """An aware moment in the store's time zone: at(2026, 12, 2, 15, 0)."""
-    return dt.datetime(*args, tzinfo=TZ)
-
-
-class Clock:
-    """timezone.now() as the test sets it, for the actions and the pages."""
-
-    def __init__(self, moment):
-        self.now = moment
-
-    def set(self, *args):
-        self.now = at(*args)
-        return self.now
-
-    def advance(self, **delta):
-        self.now += dt.timedelta(**delta)
-        return self.now
+from tests.helpers import at, frozen_clock
 
 
 @pytest.fixture
 def clock():
-    state = Clock(at(2026, 12, 1, 10, 0))  # a Tuesday
-    with mock.patch("django.utils.timezone.now", lambda: state.now):
+    with frozen_clock(at(2026, 12, 1, 10, 0)) as state:  # a Tuesday
         yield state
 
 

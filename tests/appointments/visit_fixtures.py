@@ -2,45 +2,24 @@
 test_preparation, test_no_show, test_purchase_link, test_ics)."""
 
 import datetime as dt
-from unittest import mock
 
 import pytest
-from django.utils import timezone
 
 from concierge.models import Appointment, PreparationItem, Room
 from concierge.roles import Role
 from tests.factories import MemberFactory, StaffFactory
+from tests.helpers import at, frozen_clock
 
 # What `from tests.appointments.visit_fixtures import *` brings: the fixtures (the helpers are
 # imported by name).
 __all__ = ["backup_host", "clock", "member", "room"]
 
-TZ = timezone.get_default_timezone()
 State = Appointment.State
-
-
-def at(*args):
-    """An aware moment in the store's time zone: at(2026, 12, 1, 10, 30)."""
-    return dt.datetime(*args, tzinfo=TZ)
-
-
-class Clock:
-    def __init__(self, moment):
-        self.now = moment
-
-    def set(self, *args):
-        self.now = at(*args)
-        return self.now
-
-    def advance(self, **delta):
-        self.now += dt.timedelta(**delta)
-        return self.now
 
 
 @pytest.fixture
 def clock():
-    state = Clock(at(2026, 12, 1, 10, 0))  # a Tuesday
-    with mock.patch("django.utils.timezone.now", lambda: state.now):
+    with frozen_clock(at(2026, 12, 1, 10, 0)) as state:  # a Tuesday
         yield state
 
 

@@ -1,41 +1,17 @@
 import datetime as dt
-from unittest import mock
 
 import pytest
-from django.utils import timezone
 
 from complaints.models import Category
 from concierge.models import OpeningHours
 from concierge.roles import Role
 from tests.factories import MemberFactory, StaffFactory
-
-TZ = timezone.get_default_timezone()
-
-
-def at(*args):
-    """An aware moment in the store's time zone: at(2026, 12, 1, 10, 30)."""
-    return dt.datetime(*args, tzinfo=TZ)
-
-
-class Clock:
-    """timezone.now() as the test sets it, for the actions and jobs."""
-
-    def __init__(self, moment):
-        self.now = moment
-
-    def set(self, *args):
-        self.now = at(*args)
-        return self.now
-
-    def advance(self, **delta):
-        self.now += dt.timedelta(**delta)
-        return self.now
+from tests.helpers import at, frozen_clock
 
 
 @pytest.fixture
 def clock():
-    state = Clock(at(2026, 12, 1, 10, 0))  # a Tuesday
-    with mock.patch("django.utils.timezone.now", lambda: state.now):
+    with frozen_clock(at(2026, 12, 1, 10, 0)) as state:  # a Tuesday
         yield state
 
 

@@ -1,4 +1,4 @@
-"""A median aggregate for the complaint figures, on both databases.
+"""A median aggregate for the figures pages (complaints, reception), on both databases.
 
 PostgreSQL has it built in as an ordered-set aggregate (`percentile_cont(0.5) WITHIN GROUP`);
 SQLite has none, so a small Python aggregate is registered on each of its connections. The
