@@ -39,6 +39,11 @@
     });
   });
 
+  // Whether live alerts can reach this page right now: <html data-live="on|off">, for the page's
+  // styles (and for the browser tests, which wait for it instead of guessing how long a socket takes).
+  document.addEventListener("htmx:wsOpen", function () { document.documentElement.dataset.live = "on"; });
+  document.addEventListener("htmx:wsClose", function () { document.documentElement.dataset.live = "off"; });
+
   // Such a refresh is not the user at work: the server does not count it against the idle timeout.
   document.addEventListener("htmx:configRequest", function (event) {
     var cause = event.detail.triggeringEvent;

@@ -141,6 +141,14 @@ def choose_language(page, code):
     page.wait_for_load_state()
 
 
+def live(*pages):
+    """Wait until each page's socket is open (static/js/app.js marks <html data-live="on">)."""
+    from playwright.sync_api import expect
+
+    for page in pages:
+        expect(page.locator("html[data-live=on]")).to_have_count(1)
+
+
 def swap_in(page, locator):
     """Tap `locator` and wait until htmx has settled what it swapped in.
 

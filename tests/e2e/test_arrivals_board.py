@@ -13,7 +13,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, TABLETS, choose_language, daphne_server, screenshot
+from tests.e2e.conftest import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    TABLETS,
+    choose_language,
+    daphne_server,
+    live,
+    screenshot,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -117,7 +125,7 @@ def test_the_desk_checks_a_member_in_and_the_host_answers(board_server):
             expect(row).to_contain_text("京A8E2E8")
             expect(row).to_contain_text("1/2")
             screenshot(desk, "arrivals-board-zh")
-            host.wait_for_timeout(300)  # the sockets connect after the pages load
+            live(host, desk)
 
             row.locator("button.board-check-in").click()
             expect(row.locator(".visit-state-arrived")).to_be_visible()

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, TABLETS, daphne_server, swap_in
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, TABLETS, daphne_server, live, swap_in
 
 ROOT = Path(__file__).resolve().parents[2]
 ROLES = ["manager", "vip1", "desk", "care", "admin"]
@@ -181,7 +181,7 @@ def test_no_page_breaks_the_policy_and_what_was_inline_still_works(production_se
     vip.page.evaluate("window.stillTheSamePage = true")
     refreshes = []
     vip.page.on("request", lambda request: refreshes.append(request.headers.get("x-background-refresh")))
-    vip.page.wait_for_timeout(500)  # the socket connects after the page has loaded
+    live(vip.page)
     boss.visit("/clientbook/")
     row = boss.page.locator(".alert-row:has(select[name=manager])").first
     name = row.locator(".alert-text a").inner_text()
@@ -189,9 +189,9 @@ def test_no_page_breaks_the_policy_and_what_was_inline_still_works(production_se
     select.select_option(select.evaluate("s => [...s.options].find(o => o.text.startsWith('王丽')).value"))
     row.locator("button[type=submit]").click()
     boss.page.wait_for_load_state()
-    expect(vip.page.locator(".toast").filter(has_text=name)).to_be_visible(timeout=3000)
+    expect(vip.page.locator(".toast").filter(has_text=name)).to_be_visible(timeout=5000)
     expect(vip.page.locator("#alert-count")).to_have_text(str(unread_before + 1))
-    expect(vip.page.locator("#my-vips-lists").filter(has_text=name)).to_be_visible(timeout=3000)
+    expect(vip.page.locator("#my-vips-lists").filter(has_text=name)).to_be_visible(timeout=5000)
     assert vip.page.evaluate("window.stillTheSamePage") is True
     assert "1" in refreshes  # the refresh does not count as use of the tablet (idle timeout)
 

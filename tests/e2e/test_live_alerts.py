@@ -4,7 +4,7 @@ pytest-django's live server speaks WSGI only, so this test runs the app as bin/r
 own processes on a throwaway SQLite file, and drives it from the outside.
 """
 
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, TABLETS, screenshot
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, TABLETS, live, screenshot
 
 
 def test_an_assignment_appears_on_the_managers_tablet_without_reload(demo_server):
@@ -32,7 +32,7 @@ def test_an_assignment_appears_on_the_managers_tablet_without_reload(demo_server
             unread_before = int(vip.locator("#alert-count").inner_text())
             # A marker that a reload would wipe out.
             vip.evaluate("window.stillTheSamePage = true")
-            vip.wait_for_timeout(500)  # the socket connects after the page has loaded
+            live(vip)
 
             boss = pages["manager"]
             boss.goto("/clientbook/")
@@ -45,9 +45,9 @@ def test_an_assignment_appears_on_the_managers_tablet_without_reload(demo_server
             row.locator("button[type=submit]").click()
             boss.wait_for_load_state()
 
-            expect(vip.locator(".toast").filter(has_text=name)).to_be_visible(timeout=3000)
+            expect(vip.locator(".toast").filter(has_text=name)).to_be_visible(timeout=5000)
             expect(vip.locator("#alert-count")).to_have_text(str(unread_before + 1))
-            expect(vip.locator("#my-vips-lists").filter(has_text=name)).to_be_visible(timeout=3000)
+            expect(vip.locator("#my-vips-lists").filter(has_text=name)).to_be_visible(timeout=5000)
             assert vip.evaluate("window.stillTheSamePage") is True
             screenshot(vip, "my-vips-live-alert")
 

@@ -9,7 +9,7 @@ feedback, hear that the customer is not satisfied, and the complaint is reopened
 import re
 import time
 
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, TABLETS, choose_language, screenshot
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, TABLETS, choose_language, live, screenshot
 
 MEMBER_NO = "WF100042"
 STORY = "新买的手袋拉链第二天就坏了，顾客很生气。"
@@ -46,7 +46,7 @@ def test_a_complaint_from_the_counter_to_reopened(demo_server):
                 choose_language(queue, "en")
                 queue.goto("/complaints/?tab=mine")
                 queue.evaluate("window.stillTheSamePage = true")
-            pages["care2"].wait_for_timeout(500)  # the sockets connect after the pages load
+            live(pages["care"], pages["care2"])
 
             desk = pages["desk"]
             desk.goto("/complaints/new/")
