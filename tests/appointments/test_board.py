@@ -160,7 +160,7 @@ def test_the_cheat_sheet(client_for, vip_manager, front_desk, store, member, boo
         "花生",
         "Chanel",
         "真丝衬衫",
-        "3200.00",
+        "¥3,200",
         "2026-10-01",
         "贵宾室一",
     ):
