@@ -1,18 +1,13 @@
-"""The store manager's complaint figures: which period they cover, and the CSV export's date range.
-Both are query strings, validated like any input: a bad date is a field error on the page."""
+"""The store manager's complaint figures: which period they cover, and the CSV export's date range
+(concierge.forms_period)."""
 
 import datetime as dt
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from concierge.forms_params import BoundedDateField
+from concierge.forms_period import CUSTOM, DateRangeForm, PeriodForm
 
-# Longer than any review a store manager does by hand, short enough that a chart of months and a
-# CSV stay readable.
-MAX_PERIOD_DAYS = 731
-EARLIEST = dt.date(2000, 1, 1)
 DEFAULT_DAYS = 90
 
 
@@ -21,7 +16,7 @@ class Preset:
     THIS_MONTH = "month"
     LAST_MONTH = "last_month"
     LAST_12 = "12m"
-    CUSTOM = "custom"
+    CUSTOM = CUSTOM
 
     CHOICES = [
         (LAST_90, _("Last 90 days")),
@@ -60,53 +55,21 @@ def preset_range(preset, today):
     return today - dt.timedelta(days=DEFAULT_DAYS - 1), today
 
 
-def check_range(form, start, end, today):
-    """Field errors for a date range that is backwards, in the future, too old or too long."""
-    if start and start < EARLIEST:
-        form.add_error("start", _("Choose a date from %(year)d on.") % {"year": EARLIEST.year})
-    if end and end > today:
-        form.add_error("end", _("Choose today or an earlier day."))
-    if start and end and start > end:
-        form.add_error("end", _("The last day comes before the first."))
-    elif start and end and (end - start).days + 1 > MAX_PERIOD_DAYS:
-        form.add_error(
-            "end",
-            _("Choose at most %(days)d days (two years); export longer spans in parts.")
-            % {"days": MAX_PERIOD_DAYS},
-        )
-
-
-def date_input():
-    # A date box takes ISO dates whatever the language; the localised format would leave it empty.
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-class ComplaintPeriodForm(forms.Form):
+class ComplaintPeriodForm(PeriodForm):
     """What the figures cover: a preset, or two dates; and how the chart groups complaints."""
 
     period = forms.ChoiceField(label=_("Period"), choices=Preset.CHOICES, required=False)
-    start = BoundedDateField(label=_("From"), required=False, widget=date_input())
-    end = BoundedDateField(label=_("To"), required=False, widget=date_input())
     by = forms.ChoiceField(label=_("Chart"), choices=Grouping.CHOICES, required=False)
 
-    def __init__(self, *args, today=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.today = today or timezone.localdate()
+    default = Preset.LAST_90
+
+    @staticmethod
+    def preset_range(preset, today):
+        return preset_range(preset, today)
 
     def clean(self):
         data = super().clean()
         data["by"] = data.get("by") or Grouping.CATEGORY
-        start, end = data.get("start"), data.get("end")
-        preset = data.get("period") or (Preset.CUSTOM if start or end else Preset.LAST_90)
-        data["period"] = preset
-        if preset != Preset.CUSTOM:
-            data["start"], data["end"] = preset_range(preset, self.today)
-            return data
-        if not start and "start" not in self.errors:
-            self.add_error("start", _("Choose the first day."))
-        if not end and "end" not in self.errors:
-            self.add_error("end", _("Choose the last day."))
-        check_range(self, start, end, self.today)
         return data
 
 
@@ -115,17 +78,5 @@ def default_period(today, by=Grouping.CATEGORY):
     return {"period": Preset.LAST_90, "start": start, "end": end, "by": by}
 
 
-class ComplaintExportForm(forms.Form):
+class ComplaintExportForm(DateRangeForm):
     """The complaints recorded from one day to another, both included."""
-
-    start = BoundedDateField(label=_("From"), widget=date_input())
-    end = BoundedDateField(label=_("To"), widget=date_input())
-
-    def __init__(self, *args, today=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.today = today or timezone.localdate()
-
-    def clean(self):
-        data = super().clean()
-        check_range(self, data.get("start"), data.get("end"), self.today)
-        return data
