@@ -2,11 +2,13 @@ from django.urls import path
 
 from concierge.views import (
     alerts,
+    api,
     assignments,
     imports,
     members,
     overview,
     profile,
+    setup_api,
     setup_hours,
     shell,
     store_setup,
@@ -44,6 +46,8 @@ urlpatterns = [
     path("assignments/<int:pk>/release/", assignments.release, name="release"),
     *store_setup.urlpatterns,
     *setup_hours.urlpatterns,
+    *setup_api.urlpatterns,
+    *api.urlpatterns,
     *appointment_booking.urlpatterns,
     *appointment_board.urlpatterns,
     *appointment_visit.urlpatterns,

@@ -463,6 +463,11 @@ def _link(purchases, now):
     return unlinked.update(appointment=Subquery(visit))
 
 
+def link_new_purchases(purchases, now=None):
+    """Purchases just recorded (by the till's API) linked to their visit at once, not at the next tick."""
+    return _link(purchases, now or timezone.now())
+
+
 def link_purchases_of(appointment, now=None):
     """At the farewell: the member's purchases already in from the visit's arrival on."""
     now = now or timezone.now()

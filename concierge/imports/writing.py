@@ -108,8 +108,9 @@ def write_members(store, batch):
     return created, updated, unchanged, [member.pk for member in joined]
 
 
-def write_purchases(store, batch):
-    """batch: {receipt: (line, member_id, moment, amount, items)}.
+def write_purchases(store, batch, *, staff=None):
+    """batch: {receipt: (line, member_id, moment, amount, items)}; staff: {receipt: staff id} of the
+    receipts whose seller is known (the till's API names them), set on new purchases only.
 
     A receipt already stored with the same member, time and amount is unchanged, or updated when
     the row names items the stored one lacks or names otherwise (a blank never erases); with
@@ -137,6 +138,7 @@ def write_purchases(store, batch):
                     purchased_at=moment,
                     amount=amount,
                     items=items,
+                    staff_id=(staff or {}).get(receipt),
                 )
             )
             new_ids.add(member_id)

@@ -1,3 +1,4 @@
+from .api import ApiToken
 from .appointments import (
     Appointment,
     Department,
@@ -18,6 +19,7 @@ from .tiers import Tier, TierProgram
 
 __all__ = [
     "Alert",
+    "ApiToken",
     "Appointment",
     "Assignment",
     "AuditEntry",

@@ -60,6 +60,8 @@ CHANGE_LABELS = {
     "hours.date_removed": gettext_lazy("Closed date or special hours removed"),
     "absences.added": gettext_lazy("Days off recorded"),
     "absences.removed": gettext_lazy("Days off removed"),
+    "store_setup.api_token_created": gettext_lazy("Till token created"),
+    "store_setup.api_token_revoked": gettext_lazy("Till token revoked"),
 }
 
 
@@ -74,6 +76,7 @@ def setup_nav_items(user):
             NavItem("tiers", _("Tier program"), reverse("concierge:setup_tiers")),
             NavItem("hours", _("Opening hours"), reverse("concierge:setup_hours")),
             NavItem("days_off", _("Days off"), reverse("concierge:setup_days_off")),
+            NavItem("api", _("Till connection"), reverse("concierge:setup_api_tokens")),
         ]
     if reception_setup.may_set_up(user):
         items.append(NavItem("reception", _("Reception"), reverse("concierge:setup_rooms")))

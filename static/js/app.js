@@ -125,3 +125,39 @@ document.addEventListener("click", function (event) {
   document.addEventListener("htmx:afterSettle", function (event) { fitClamps(event.target); });
   window.addEventListener("resize", function () { fitClamps(); });
 })();
+
+// Copy a text shown once (the till connection page's new token): data-copy-target names the field.
+// Tablets on plain http have no clipboard API: the text is selected and the old copy command tried;
+// if even that fails, it stays selected for the system's own Copy.
+(function () {
+  "use strict";
+
+  function say(button, text) {
+    var status = button.parentElement.querySelector(".copy-status");
+    if (status) status.textContent = text;
+  }
+
+  function copyBySelecting(button, field) {
+    field.focus();
+    field.select();
+    field.setSelectionRange(0, field.value.length);
+    var copied = false;
+    try { copied = document.execCommand("copy"); } catch (error) { copied = false; }
+    say(button, copied ? button.dataset.copied : button.dataset.selected);
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-copy-target]");
+    if (!button) return;
+    var field = document.querySelector(button.dataset.copyTarget);
+    if (!field) return;
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(field.value).then(
+        function () { say(button, button.dataset.copied); },
+        function () { copyBySelecting(button, field); }
+      );
+    } else {
+      copyBySelecting(button, field);
+    }
+  });
+})();
