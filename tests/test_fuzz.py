@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from complaints.models import Category
+from concierge.models import ApiToken
 from tests.helpers import HTMX
 from tests.two_stores import PERSONAS, filler, first_pk, project_apps, routes, world_for_the_module
 
@@ -177,6 +178,14 @@ FORM_PAGES = {
     "OpenAlertForm": ("POST", "concierge:alert_read", lambda s: [s.alert.pk], "vip_manager", ""),
     "OffsetForm": ("GET", "tasks:my_day", lambda s: [], "vip_manager", ""),
     "ImportForm": ("POST", "concierge:imports", lambda s: [], "store_manager", ""),
+    "ApiTokenForm": ("POST", "concierge:setup_api_token_add", lambda s: [], "store_manager", ""),
+    "RevokeApiTokenForm": (
+        "POST",
+        "concierge:setup_api_token_revoke",
+        lambda s: [first_pk(ApiToken, s)],
+        "store_manager",
+        "",
+    ),
     "CompleteForm": ("POST", "tasks:complete", lambda s: [s.task.pk], ("vip_manager", "store_manager"), ""),
     "TaskPlaceForm": ("POST", "tasks:snooze", lambda s: [s.task.pk], "vip_manager", ""),
     "SnoozeForm": ("POST", "tasks:snooze", lambda s: [s.task.pk], "vip_manager", ""),

@@ -25,8 +25,8 @@ from tests.two_stores import (
 
 pytestmark = pytest.mark.django_db
 
-# Pages anyone may open before logging in.
-PUBLIC = {"login", "logout", "set_language", "admin:login"}
+# Pages anyone may open before logging in; the tills' API answers 401 (JSON) without its token.
+PUBLIC = {"login", "logout", "set_language", "admin:login", "concierge:api_purchases"}
 # Every other admin page sends a non-superuser to the admin's login page (logging out of the admin
 # goes to its index first, which does the same).
 ADMIN_OPEN_TO_ALL = {"admin:login", "admin:logout"}

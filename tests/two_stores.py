@@ -18,6 +18,7 @@ from django.utils import timezone
 from complaints.models import Category, Complaint, RoutingRule, Team
 from concierge.models import (
     Alert,
+    ApiToken,
     Appointment,
     Assignment,
     Member,
@@ -153,6 +154,7 @@ def _store(code, name, prefix):
     _late, walk_in = _overview_complaints(store, prefix, members[0], staff["complaint_handler"])
     secrets = tuple(value for member in members for value in (member.name, member.phone, member.member_no))
     secrets += (walk_in.customer_name, walk_in.customer_phone)
+    ApiToken.objects.create(store=store, name=f"{prefix} till", prefix=f"{prefix}tok123", digest="0" * 64)
     room = Room.objects.create(store=store, name=f"{prefix} lounge", capacity=6)
     tomorrow_three = timezone.make_aware(dt.datetime.combine(today + dt.timedelta(days=1), dt.time(15, 0)))
     appointment = Appointment.objects.create(
@@ -331,6 +333,8 @@ BY_SEGMENT = {
     "group": lambda s: MISSING_ID,
     "closed-dates": lambda s: first_pk(SpecialDay, s),
     "days-off": lambda s: first_pk(StaffAbsence, s),
+    # The till connection page's tokens (setup/till/<pk>/revoke/).
+    "till": lambda s: first_pk(ApiToken, s),
     "categories": lambda s: first_pk(Category, s),
     "teams": lambda s: first_pk(Team, s),
     "rules": lambda s: first_pk(RoutingRule, s),
@@ -499,6 +503,8 @@ def post_data(route, world, store):
         "concierge:visit_undo_no_show": {"reason": "matrix"},
         **_setup_posts(s, later),
         **_reception_posts(s, later),
+        "concierge:setup_api_token_add": {"name": "matrix till"},
+        "concierge:setup_api_token_revoke": {"confirm": "on"},
         "admin:concierge_staff_change": {
             "username": s.staff["admin"].username,
             "is_superuser": "on",
