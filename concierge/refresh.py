@@ -82,12 +82,13 @@ def _vacuum_members():
             cursor.execute(f"VACUUM (ANALYZE) {MEMBER}")
 
 
-def refresh_member_figures(member_ids, *, as_of=None):
+def refresh_member_figures(member_ids, *, as_of=None, rerank=True):
     """Bring the figures of these members up to date after their purchases changed.
 
-    Their spend, visits, lifecycle and tier are recomputed; their stores are re-ranked into value
-    classes from the stored 12-month spends (everyone else's spend moves only with the nightly
-    refresh). Side effects: member rows updated; no audit entry (the import that called it has one).
+    Their spend, visits, lifecycle and tier are recomputed; with `rerank`, their stores are
+    re-ranked into value classes from the stored 12-month spends (everyone else's spend moves only
+    with the nightly refresh). Side effects: member rows updated; no audit entry (the import that
+    called it has one).
     """
     member_ids = sorted(set(member_ids))
     if not member_ids:
@@ -110,7 +111,8 @@ def refresh_member_figures(member_ids, *, as_of=None):
             _update_figures(cursor, window, store_ids, chunk)
             for program_id, ids in programs.items():
                 _update_tiers(cursor, window, program_id, ids, chunk)
-        _update_value_classes(cursor, store_ids)
+        if rerank:
+            _update_value_classes(cursor, store_ids)
 
 
 class Window:

@@ -325,3 +325,19 @@ def test_one_receipt_sent_twice_at_once_is_one_purchase(store, store_manager):
     ]
     assert Purchase.objects.count() == 1
     assert Member.objects.get().purchase_count == 1
+
+
+def test_a_till_purchase_leaves_the_stores_ranking_to_the_nightly_refresh(client, store, member, token):
+    # The member has no 12-month spend, so no class; after the purchase the nightly refresh (and an
+    # import) would rank them, the till's purchase itself does not re-rank the store.
+    assert member.value_class == ""
+    response = send(client, purchase(purchased_at=(moment(0) - dt.timedelta(hours=1)).isoformat()), token)
+    assert response.status_code == 200, response.content
+    member.refresh_from_db()
+    assert member.purchase_count == 1 and member.spend_12m > 0
+    assert member.value_class == ""
+    from concierge.refresh import refresh_member_figures
+
+    refresh_member_figures([member.pk])
+    member.refresh_from_db()
+    assert member.value_class != ""
