@@ -25,6 +25,8 @@ class TasksConfig(AppConfig):
             "tasks.view_caretask",
             "tasks.change_caretask",
             "tasks.pause_outreach",
+            "tasks.work_revival",
+            "tasks.view_revivalcase",
         ],
         Role.COMPLAINT_HANDLER: [
             "tasks.pause_outreach",
@@ -46,6 +48,13 @@ class TasksConfig(AppConfig):
             "tasks.add_etiquettewords",
             "tasks.change_etiquettewords",
             "tasks.delete_etiquettewords",
+            "tasks.manage_revival",
+            "tasks.work_revival",
+            "tasks.view_revivalcampaign",
+            "tasks.view_revivalcase",
+            "tasks.view_incentiveentry",
+            "tasks.view_revivalsettings",
+            "tasks.change_revivalsettings",
         ],
         Role.ADMIN: [
             "tasks.view_caretask",

@@ -1,0 +1,3 @@
+"""Revival pages: see tasks/revival/."""
+
+urlpatterns = []
