@@ -129,3 +129,7 @@ def alert_due_tasks(*, as_of):
             )
             alert(managers[store_id], "care_task.due", None, message, link=reverse("tasks:pool"))
     return {"alerted": len(claimed)}
+
+
+# The revival jobs live beside their actions (tasks/revival/); importing them registers them.
+from tasks.revival import jobs as _revival_jobs  # noqa: E402, F401
