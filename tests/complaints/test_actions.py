@@ -170,6 +170,62 @@ def test_only_its_handler_or_the_store_manager_works_it(request, complaint, pers
     assert complaint.state == State.ROUTED
 
 
+def _over_budget(complaint, handler):
+    ComplaintSettings.objects.create(store=complaint.store, default_budget=Decimal("10"))
+    return actions.resolve(
+        contacted(complaint, handler),
+        actor=handler,
+        solution="Refund",
+        compensation="refund",
+        value=Decimal("800"),
+    )
+
+
+def _waiting(complaint, handler):
+    return actions.wait_on_customer(
+        contacted(complaint, handler), actor=handler, note="She checks the receipt."
+    )
+
+
+def _team(complaint):
+    from complaints.models import Team
+
+    return Team.objects.create(store=complaint.store, name="After-sales")
+
+
+# (the action, how to bring the complaint to where it may run, the personas that must be refused)
+WORKING = ["vip_manager", "front_desk", "handler2", "other_manager"]
+FOLLOWING_UP = ["vip_manager", "front_desk", "other_manager"]
+MANAGING = ["complaint_handler", "handler2", "vip_manager", "other_manager"]
+REFUSALS = [
+    ("wait_on_customer", contacted, {"note": "Checking."}, WORKING),
+    ("customer_answered", _waiting, {"note": "Found it."}, WORKING),
+    ("resolve", contacted, {"solution": "Repaired."}, WORKING),
+    ("reroute", contacted, {"reason": "Their counter.", "team": _team}, WORKING),
+    ("approve", _over_budget, {"note": "Fine."}, MANAGING),
+    ("decline", _over_budget, {"note": "A repair instead."}, MANAGING),
+    ("record_feedback", None, {"satisfied": False, "score": 2}, FOLLOWING_UP),
+    ("close_without_feedback", None, {}, FOLLOWING_UP),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "persona"),
+    [(name, persona) for name, _setup, _kwargs, personas in REFUSALS for persona in personas],
+)
+def test_every_later_transition_refuses_the_wrong_person(
+    request, complaint, complaint_handler, name, persona
+):
+    step, kwargs = next((setup, kwargs) for n, setup, kwargs, _p in REFUSALS if n == name)
+    complaint = (step or resolved)(complaint, complaint_handler)
+    kwargs = {key: value(complaint) if callable(value) else value for key, value in kwargs.items()}
+    before = fresh(complaint)
+    with pytest.raises(ActionRefused):
+        getattr(actions, name)(complaint, actor=request.getfixturevalue(persona), **kwargs)
+    after = fresh(complaint)
+    assert (after.state, after.handler_id, after.team_id) == (before.state, before.handler_id, before.team_id)
+
+
 def test_the_store_manager_may_work_any(complaint, store_manager):
     complaint = contacted(complaint, store_manager)
     assert complaint.state == State.IN_PROGRESS

@@ -79,6 +79,23 @@ def test_least_loaded_then_longest_waiting(clock, store, quality, store_manager,
     assert record(store, store_manager, quality).handler == second
 
 
+def test_a_tie_goes_to_whoever_was_assigned_longest_ago_not_the_lowest_id(
+    clock, store, quality, store_manager, teams
+):
+    default, _beauty, _after = teams
+    first, second = handlers_in(default, 2, store)
+    today = clock.now.date()
+    away = StaffAbsence.objects.create(store=store, staff=first, first_day=today, last_day=today)
+    assert record(store, store_manager, quality).handler == second
+    away.delete()
+    clock.advance(minutes=5)
+    assert record(store, store_manager, quality).handler == first
+    clock.advance(minutes=5)
+    # One open each: second got theirs first, so second is next although first has the lower id.
+    assert first.pk < second.pk
+    assert record(store, store_manager, quality).handler == second
+
+
 def test_staff_who_are_off_or_gone_are_skipped(clock, store, quality, store_manager, teams):
     default, _beauty, _after = teams
     away, gone, here = handlers_in(default, 3, store)

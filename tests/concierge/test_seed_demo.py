@@ -66,3 +66,15 @@ def test_prints_the_demo_logins(seeded, capsys):
         assert username in out
         assert display_name in out
     assert DEMO_PASSWORD in out
+
+
+def test_demo_complaints_show_every_state_and_the_hard_cases(seeded):
+    from django.db.models import Q
+
+    from complaints.models import Complaint
+
+    complaints = Complaint.objects.filter(store=seeded)
+    assert set(complaints.values_list("state", flat=True)) == set(Complaint.State.values)
+    assert complaints.filter(Q(contact_breached=True) | Q(resolve_breached=True)).exists()
+    assert complaints.filter(reopen_count__gt=0).exists()
+    assert complaints.filter(follows__isnull=False).exists()
