@@ -318,7 +318,8 @@ class RevivalCase(models.Model):
         self.last_attempt_at = attempt.at
         self.next_step_on = attempt.next_step_on
 
-    @transition(field=state, source=[State.OPEN, State.CONTACTED], target=State.REVIVED)
+    # Only a reached attempt earns a credit, so a case is revived from "contacted", never straight from "open".
+    @transition(field=state, source=State.CONTACTED, target=State.REVIVED)
     def revive(self):
         self.closed_at = timezone.now()
 
