@@ -318,7 +318,7 @@ class RevivalCase(models.Model):
         self.last_attempt_at = attempt.at
         self.next_step_on = attempt.next_step_on
 
-    # Only a reached attempt earns a credit, so a case is revived from "contacted", never straight from "open".
+    # Only a reached attempt earns a credit: a case is revived from "contacted", never from "open".
     @transition(field=state, source=State.CONTACTED, target=State.REVIVED)
     def revive(self):
         self.closed_at = timezone.now()
