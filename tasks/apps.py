@@ -111,5 +111,6 @@ class TasksConfig(AppConfig):
 
     def member_sections(self, request, member):
         from tasks.views.member import member_sections
+        from tasks.views.revival_cases import member_revival_sections
 
-        return member_sections(request, member)
+        return [*member_sections(request, member), *member_revival_sections(request, member)]

@@ -93,8 +93,8 @@ _SCRIPTS = {
     Reason.MOVED: (
         _("Moved away"),
         [
-            # Translators: 中文：“恭喜您乔迁新居！”
-            _("Congratulations on your new home!"),
+            # Translators: 中文：“%(member)s，恭喜您乔迁新居！”
+            _("Congratulations on your new home, %(member)s!"),
             # Translators: 中文：“离得远了也没关系：您想过来的时候，来回的车费我们来安排；您不方便的话，
             # 我也可以带着东西上门拜访您。”
             _(
@@ -114,8 +114,8 @@ _SCRIPTS = {
     Reason.ELSEWHERE: (
         _("Buys elsewhere"),
         [
-            # Translators: 中文：“谢谢您坦诚告诉我，我完全理解。”
-            _("Thank you for being open with me; I completely understand."),
+            # Translators: 中文：“%(member)s，谢谢您坦诚告诉我，我完全理解。”
+            _("%(member)s, thank you for being open with me; I completely understand."),
             # Translators: 中文：“您什么时候想多一个参考，或者需要试穿、保养，随时来找我，不买也没关系。”
             _(
                 "Whenever you would like a second opinion, a fitting or some aftercare, I am here for "
@@ -130,8 +130,8 @@ _SCRIPTS = {
     Reason.TRAVELLING: (
         _("Travelling"),
         [
-            # Translators: 中文：“真好，祝您旅途愉快，一路平安！”
-            _("How lovely! I hope you have a wonderful trip and travel safely."),
+            # Translators: 中文：“%(member)s，真好，祝您旅途愉快，一路平安！”
+            _("How lovely, %(member)s! I hope you have a wonderful trip and travel safely."),
             # Translators: 中文：“您回来后跟我说一声，我给您在贵宾室留一段安静的时间。”
             _("When you are back, let me know and I will keep a quiet hour for you in the VIP lounge."),
             # Translators: 中文：“%(member)s，您的服务和产品都给您保留着，不着急。”
@@ -143,8 +143,8 @@ _SCRIPTS = {
     Reason.BUSY: (
         _("Busy"),
         [
-            # Translators: 中文：“完全理解，您这么忙还接我的电话，谢谢您。”
-            _("I completely understand; thank you for taking my call when you are so busy."),
+            # Translators: 中文：“%(member)s，完全理解，您这么忙还接我的电话，谢谢您。”
+            _("%(member)s, I completely understand; thank you for taking my call when you are so busy."),
             # Translators: 中文：“您哪天有半小时空，我提前把一切准备好，您来了就不用等；
             # 也可以我上门为您服务。”
             _(
@@ -164,8 +164,8 @@ _SCRIPTS = {
     Reason.OTHER: (
         _("Other"),
         [
-            # Translators: 中文：“谢谢您告诉我。”
-            _("Thank you for telling me."),
+            # Translators: 中文：“%(member)s，谢谢您告诉我。”
+            _("Thank you for telling me, %(member)s."),
             # Translators: 中文：“有什么我能做的，让您来店里更方便、更舒心，您尽管说。”
             _("If there is anything I can do to make coming to see us easier or nicer, please just say."),
             # Translators: 中文：“我是%(store)s的%(staff)s，您随时找我。”

@@ -15,6 +15,7 @@ from django.db.models import Case as SqlCase
 from django.db.models import Count, DecimalField, F, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -418,6 +419,27 @@ def lost(request, pk):
         lambda case, data: actions.mark_lost(case, request.user, data["reason"]),
         lambda case, data: _("%(member)s closed as lost for good.") % {"member": case.member.name},
     )
+
+
+# ---- the member's profile ----------------------------------------------------------------------------
+
+
+def member_revival_sections(request, member):
+    """A line on the member's profile while they are in an open campaign: with whom, and how far."""
+    user = request.user
+    if not user.has_perm("tasks.view_revivalcase"):
+        return []
+    cases = list(
+        RevivalCase.objects.visible_to(user)
+        .filter(member=member, campaign__state=RevivalCampaign.State.OPEN)
+        .select_related("campaign", "staff")
+        .order_by("campaign__end", "pk")
+    )
+    if not cases:
+        return []
+    for case in cases:
+        case.may_open = case.staff_id == user.pk or _is_manager(user)
+    return [render_to_string("tasks/revival/case_member.html", {"cases": cases}, request=request)]
 
 
 # ---- the store manager's daily review -----------------------------------------------------------------

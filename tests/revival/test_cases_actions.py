@@ -20,7 +20,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 @pytest.fixture
 def member(store):
-    return MemberFactory(store=store, name="张美华", gender="F", value_class="A", lifecycle="dormant")
+    return MemberFactory(store=store, name="张美华", gender="f", value_class="A", lifecycle="dormant")
 
 
 @pytest.fixture
