@@ -187,8 +187,12 @@ class RevivalCasesQueryForm(forms.Form):
     staff = _StaffById(label=_("Staff member"), queryset=None, required=False, empty_label=_("Everyone"))
     offset = forms.IntegerField(min_value=0, max_value=MAX_OFFSET, required=False)
 
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, data=None, *, user, **kwargs):
+        if data is not None and "state" not in data:
+            # A link without the filter means the cases still to win back; "All" is sent empty.
+            data = data.copy()
+            data["state"] = ACTIVE
+        super().__init__(data, **kwargs)
         self.fields["campaign"].queryset = RevivalCampaign.objects.visible_to(user).filter(
             state=RevivalCampaign.State.OPEN
         )
@@ -196,10 +200,6 @@ class RevivalCasesQueryForm(forms.Form):
             self.fields["staff"].queryset = revival_workers(user.store_id)
         else:
             del self.fields["staff"]
-
-    def clean_state(self):
-        # A link without the filter means the cases still to win back; "All" is sent as "all".
-        return self.cleaned_data["state"] if "state" in self.data else ACTIVE
 
 
 class RevivalReviewQueryForm(forms.Form):

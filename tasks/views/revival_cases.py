@@ -19,6 +19,7 @@ from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from concierge import extensions
@@ -237,7 +238,11 @@ def over_sold_signals(figures, attempts):
         signals.append(_("An earlier call recorded that they felt pushed to buy."))
     if figures["returns"]:
         signals.append(
-            _("%(count)s purchase(s) returned in the year before they went quiet.")
+            ngettext(
+                "%(count)s purchase returned in the year before they went quiet.",
+                "%(count)s purchases returned in the year before they went quiet.",
+                figures["returns"],
+            )
             % {"count": figures["returns"]}
         )
     return signals

@@ -307,3 +307,16 @@ def test_the_members_profile_says_who_is_winning_them_back(client_for, case, vip
     assert f"In revival campaign {case.campaign.name} with 王丽" in page
     assert case_url(case) in page
     assert "In revival campaign" not in client_for(front_desk).get(profile).content.decode()
+
+
+def test_the_list_shows_the_cases_still_to_win_back_unless_asked(client_for, store, campaign, vip_manager):
+    open_case = rv.case(campaign, member(store, "还在"), vip_manager)
+    rv.case(campaign, member(store, "已放弃"), vip_manager, state=RevivalCase.State.LOST)
+    client = client_for(vip_manager)
+    default = client.get(reverse("tasks:revival_my_cases"))
+    assert [row.pk for row in default.context["rows"]] == [open_case.pk]
+    assert default.context["form"]["state"].value() == "active"
+    everything = client.get(reverse("tasks:revival_my_cases"), {"state": ""})
+    assert {row.member.name for row in everything.context["rows"]} == {"还在", "已放弃"}
+    lost = client.get(reverse("tasks:revival_my_cases"), {"state": "lost"})
+    assert [row.member.name for row in lost.context["rows"]] == ["已放弃"]
