@@ -275,7 +275,10 @@ def reassign_case(case, actor, staff):
         raise ActionRefused(_("%(name)s does not work revival cases in this store.") % {"name": staff})
     lock_members([case.member_id])
     people = lock_staff([case.staff_id, staff.pk])
+    expected = case.staff_id
     case = _locked_case(case)
+    if case.staff_id != expected:
+        raise ActionRefused(_("The case moved to someone else meanwhile; nothing was changed. Look again."))
     _check_open(case)
     _check_active(case)
     former, receiver = people[case.staff_id], people[staff.pk]

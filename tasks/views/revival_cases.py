@@ -285,6 +285,7 @@ def case_context(request, case, *, attempt_form=None, guidance_form=None, reassi
     is_open = case.campaign.state == RevivalCampaign.State.OPEN and case.state in RevivalCase.ACTIVE_STATES
     manager = _is_manager(user) and user.store_id == case.store_id
     reason = _script_reason(request, attempt_form)
+    may_work = _may_work(user, case)
     case_url = reverse("tasks:revival_case", args=[case.pk])
     # The complaints app shows the member's complaint history to a dormant review: this is one.
     review = SimpleNamespace(
@@ -305,9 +306,10 @@ def case_context(request, case, *, attempt_form=None, guidance_form=None, reassi
         "attempts": attempts,
         "over_sold": over_sold_signals(figures, attempts),
         "guidance": [line for line in case.guidance.splitlines() if line.strip()],
-        "can_work": is_open and _may_work(user, case),
+        "can_work": is_open and may_work,
         "is_manager": manager and is_open,
-        "script": script_for(reason, member=member, staff=case.staff, store=case.store),
+        # Said by whoever makes the call: the case's staff member, or the store manager stepping in.
+        "script": script_for(reason, member=member, staff=user if may_work else case.staff, store=case.store),
         "scripts": script_titles(),
         "case_url": case_url,
         "attempt_form": attempt_form or RevivalAttemptForm(case=case, initial={"reason": reason}),

@@ -209,3 +209,13 @@ def test_quota_target_rounds_up():
     assert [cases.quota_target(share, 20) for share in (0, 1, 5, 6)] == [0, 1, 1, 2]
     assert cases.quota_target(3, 100) == 3
     assert Decimal(cases.quota_target(10, 15)) == 2
+
+
+def test_reassigning_a_case_that_moved_meanwhile_is_refused(case, store_manager, colleague, store):
+    third = StaffFactory(username="vip3", display_name="孙悦", store=store, roles=[Role.VIP_MANAGER])
+    stale = case
+    cases.reassign_case(case, store_manager, colleague)
+    with pytest.raises(ActionRefused, match="meanwhile"):
+        cases.reassign_case(stale, store_manager, third)
+    assert fresh(case).staff == colleague
+    assert not RevivalQuota.objects.filter(staff=third).exists()
