@@ -58,13 +58,14 @@ def _check_answers(task, outcome, answers):
 
 
 @action
-def complete_task(task, *, actor, outcome="", **answers):
+def complete_task(task, *, actor, outcome="", log_contact=True, **answers):
     """Close the task with its outcome and the answers the cadence asks for.
 
     A reached new-member call needs a satisfaction score; a reached dormant call needs the reason
     the member stopped coming; a dormant review needs the plan. Side effects: task done; for every
-    kind but the review (which contacts nobody) a ContactLog row in the member's log; AuditEntry
-    "care_task.done".
+    kind but the review (which contacts nobody) a ContactLog row in the member's log, unless the
+    caller logs the contact itself (`log_contact=False`: a revival attempt that is this call);
+    AuditEntry "care_task.done".
     """
     answers = {
         name: value for name, value in answers.items() if name in ANSWER_FIELDS and value not in (None, "")
@@ -76,7 +77,7 @@ def complete_task(task, *, actor, outcome="", **answers):
     before = _transition(task, "complete", actor, actor, {"outcome": outcome, **answers})
     if visit is not None:
         _move_visit(task, visit, actor)
-    if not task.is_review:
+    if log_contact and not task.is_review:
         ContactLog.objects.create(
             member=task.member,
             staff=actor,

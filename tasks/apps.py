@@ -65,6 +65,13 @@ class TasksConfig(AppConfig):
     }
 
     def nav_items(self, user):
+        items = self._care_nav_items(user)
+        # A VIP manager's revival cases; the store manager reaches them from the revival dashboard.
+        if user.has_perm("tasks.work_revival") and not user.has_perm("tasks.manage_revival"):
+            items.append(("revival_cases", _("Revival"), reverse("tasks:revival_my_cases")))
+        return items
+
+    def _care_nav_items(self, user):
         # The store manager's own tasks are a row of the team view: one link keeps the header on one row.
         if user.has_perm("tasks.manage_team_tasks"):
             return [("team", _("Team tasks"), reverse("tasks:team"))]
@@ -104,5 +111,6 @@ class TasksConfig(AppConfig):
 
     def member_sections(self, request, member):
         from tasks.views.member import member_sections
+        from tasks.views.revival_cases import member_revival_sections
 
-        return member_sections(request, member)
+        return [*member_sections(request, member), *member_revival_sections(request, member)]

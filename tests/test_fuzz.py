@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 
 from complaints.models import Category
 from concierge.models import ApiToken
+from tasks.models import RevivalCase
 from tests.helpers import HTMX
 from tests.two_stores import PERSONAS, filler, first_pk, project_apps, routes, world_for_the_module
 
@@ -144,6 +145,10 @@ def _category_prefix():
     return f"{EtiquetteWords.Category.values[0]}-en"
 
 
+def _case(store):
+    return first_pk(RevivalCase, store)
+
+
 # form class name -> (method, URL name, path parameters from a store, persona(s), field prefix from a
 # store, or "")
 FORM_PAGES = {
@@ -221,6 +226,37 @@ FORM_PAGES = {
         "store_manager",
         lambda s: _category_prefix(),
     ),
+    "RevivalAttemptForm": (
+        "POST",
+        "tasks:revival_attempt",
+        lambda s: [_case(s)],
+        ("vip_manager", "store_manager"),
+        "",
+    ),
+    "RevivalScriptForm": ("GET", "tasks:revival_case", lambda s: [_case(s)], "vip_manager", ""),
+    "RevivalGuidanceForm": (
+        "POST",
+        "tasks:revival_guidance",
+        lambda s: [_case(s)],
+        "store_manager",
+        "",
+    ),
+    "RevivalReassignForm": (
+        "POST",
+        "tasks:revival_reassign",
+        lambda s: [_case(s)],
+        "store_manager",
+        "",
+    ),
+    "RevivalLostForm": ("POST", "tasks:revival_lost", lambda s: [_case(s)], "store_manager", ""),
+    "RevivalCasesQueryForm": (
+        "GET",
+        "tasks:revival_my_cases",
+        lambda s: [],
+        ("vip_manager", "store_manager"),
+        "",
+    ),
+    "RevivalReviewQueryForm": ("GET", "tasks:revival_review", lambda s: [], "store_manager", ""),
     "HolidayForm": ("POST", "tasks:edit_holiday", lambda s: [s.holiday.pk], "store_manager", ""),
     "GreetingsForm": ("POST", "tasks:holiday_greetings", lambda s: [s.holiday.pk], "store_manager", ""),
     "LanguageForm": ("POST", "concierge:profile", lambda s: [], "vip_manager", ""),
@@ -530,6 +566,9 @@ QUERY_KEYS_OF = {
     "tasks:staff_tasks": ["offset"],
     "tasks:team": ["move"],
     "tasks:task_detail": ["from", "page"],
+    "tasks:revival_my_cases": ["state", "campaign", "staff", "offset"],
+    "tasks:revival_case": ["reason"],
+    "tasks:revival_review": ["campaign"],
     "complaints:setup_rules": ["category", "counter"],
     "complaints:queue": ["tab", "offset"],
     "complaints:record": ["member", "q"],

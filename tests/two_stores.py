@@ -29,7 +29,7 @@ from concierge.models import (
     StaffBlock,
 )
 from concierge.roles import Role
-from tasks.models import CareTask, EtiquetteWords, Holiday
+from tasks.models import CareTask, EtiquetteWords, Holiday, RevivalCase
 from tasks.models.messages import Purpose
 from tests.factories import MemberFactory, StaffFactory, StoreFactory, TierFactory, TierProgramFactory
 
@@ -168,6 +168,7 @@ def _store(code, name, prefix):
         drinks=f"{prefix} tea",
         booked_by=staff["front_desk"],
     )
+    _revival_case(store, staff, members[0], prefix)
     return Store(
         store,
         staff,
@@ -183,6 +184,15 @@ def _store(code, name, prefix):
         appointment,
         room,
     )
+
+
+def _revival_case(store, staff, member, prefix):
+    """An open revival campaign with the VIP manager's quota and one case: the cases pages' rows."""
+    from tests.revival import factories as revival
+
+    campaign = revival.campaign(store, name=f"{prefix} 激活个案")
+    revival.quota(campaign, staff["vip_manager"], share=1, target=1)
+    return revival.case(campaign, member, staff["vip_manager"])
 
 
 def _overview_complaints(store, prefix, member, handler):
@@ -335,6 +345,8 @@ BY_SEGMENT = {
     "days-off": lambda s: first_pk(StaffAbsence, s),
     # The till connection page's tokens (setup/till/<pk>/revoke/).
     "till": lambda s: first_pk(ApiToken, s),
+    # A revival case (revival/cases/<pk>/ and its posts).
+    "cases": lambda s: first_pk(RevivalCase, s) or MISSING_ID,
     "categories": lambda s: first_pk(Category, s),
     "teams": lambda s: first_pk(Team, s),
     "rules": lambda s: first_pk(RoutingRule, s),
@@ -491,6 +503,10 @@ def post_data(route, world, store):
         "tasks:holidays": {"name": "会员日", "date": later},
         "tasks:edit_holiday": {"name": "会员日", "date": later, "greet": "on"},
         "tasks:holiday_greetings": {"greet": "off"},
+        "tasks:revival_attempt": {"channel": "phone", "reached": "yes", "reason": "moved", "remedy": "taxi"},
+        "tasks:revival_guidance": {"text": "matrix"},
+        "tasks:revival_reassign": {"staff": vip2},
+        "tasks:revival_lost": {"reason": "matrix"},
         **_booking_posts(s, later),
         "concierge:visit_tick": {
             "item": s.appointment.preparation.values_list("pk", flat=True).first() or MISSING_ID,

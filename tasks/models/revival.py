@@ -375,6 +375,9 @@ class RevivalAttempt(models.Model):
     note = models.TextField(_("note"), blank=True)
     next_step = models.CharField(_("next step"), max_length=200, blank=True)
     next_step_on = models.DateField(_("next step on"), null=True, blank=True)
+    # What the member said (or made plain) on the call: once recorded, every later look at the
+    # case warns "never hard-sell" (DOMAIN.md).
+    over_sold = models.BooleanField(_("felt pushed to buy before"), default=False)
     appointment = models.ForeignKey(
         "concierge.Appointment",
         verbose_name=_("visit booked"),

@@ -29,7 +29,7 @@ from concierge.forms_booking import (
     VisitListForm,
     room_label,
 )
-from concierge.forms_params import read_query
+from concierge.forms_params import NextForm, read_query
 from concierge.models import Appointment, Assignment, Member, ReceptionSettings
 from concierge.roles import Role
 from concierge.views.members import search_members
@@ -129,8 +129,16 @@ def book_context(request, form, *, chosen=None, query=""):
     return {
         "active_nav": "visits",
         "form": form,
+        "next": _back(request),
         **member_choices(request.user, query, chosen),
     }
+
+
+def _back(request):
+    """The page of this site the booking was opened from (a revival case), to go back to once booked."""
+    data = request.POST if request.method == "POST" else request.GET
+    form = NextForm(data, host=request.get_host(), secure=request.is_secure())
+    return form.cleaned_data["next"] if form.is_valid() else ""
 
 
 def _refused(request, template, context, message):
