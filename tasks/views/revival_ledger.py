@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, Sum
+from django.http import HttpResponse
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,7 +17,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from concierge.dates import local_midnight
-from concierge.exports import BOM, StreamingCsvResponse, neutralised
+from concierge.exports import BOM, neutralised
 from concierge.models import Staff
 from concierge.views.responses import render_page, respond
 from concierge.workflow import ActionRefused
@@ -281,9 +282,9 @@ def statement_csv(request):
         _("Amount"),
     ]
     name = f"revival-statement-{data['person'].pk}-{data['month_text']}.csv"
-    response = StreamingCsvResponse(
-        (line.encode("utf-8") for line in _csv_lines(header, statement_rows(data))),
-        content_type="text/csv; charset=utf-8",
+    # One person's month is a few dozen lines: written whole, not streamed.
+    response = HttpResponse(
+        "".join(_csv_lines(header, statement_rows(data))), content_type="text/csv; charset=utf-8"
     )
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["Cache-Control"] = "no-store"
