@@ -134,7 +134,8 @@ class StatementForm(forms.Form):
     month = MonthField(
         label=_("Month"),
         required=False,
-        widget=forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM"}),
+        # Not every tablet browser offers a month picker; the text works everywhere.
+        widget=forms.TextInput(attrs={"placeholder": "YYYY-MM", "autocomplete": "off"}),
     )
 
     def __init__(self, *args, people, **kwargs):

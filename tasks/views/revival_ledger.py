@@ -82,7 +82,10 @@ def ledger_context(request, *, selection=None, correction=None):
             {"state": state, "label": label, **totals.get(state, {"n": 0, "total": Decimal("0")})}
             for state, label in Entry.choices
         ],
-        "selection": selection or LedgerSelectionForm(entries=IncentiveEntry.objects.none()),
+        "selection": selection
+        or LedgerSelectionForm(
+            entries=IncentiveEntry.objects.none(), initial={"paid_on": timezone.localdate()}
+        ),
         "correction": correction or CorrectionForm(campaigns=campaigns, people=people),
         "today": timezone.localdate(),
         "query": request.GET.urlencode(),
@@ -194,13 +197,14 @@ def _next_month(first):
 
 def statement_data(user, data):
     people = _statement_people(user)
-    form = StatementForm(data or None, people=people)
     person, month = user, timezone.localdate().replace(day=1)
-    if form.is_bound and form.is_valid():
-        person = form.cleaned_data["staff"] or person
-        month = form.cleaned_data["month"] or month
-    if person.pk not in people:
-        person = user
+    if data:
+        form = StatementForm(data, people=people)
+        if form.is_valid():
+            person = form.cleaned_data["staff"] or person
+            month = form.cleaned_data["month"] or month
+    else:
+        form = StatementForm(people=people, initial={"staff": person.pk, "month": month.strftime("%Y-%m")})
     start, end = local_midnight(month), local_midnight(_next_month(month))
     entries = IncentiveEntry.objects.visible_to(user).filter(staff=person).select_related(*ENTRY_RELATED)
     paid = list(

@@ -423,3 +423,16 @@ def test_the_daily_safety_net_claws_back_a_missed_return(store, member, credited
     buy(member, at(2026, 11, 13, 10), "-800")
     assert credit_missed_purchases(as_of=dt.date(2026, 11, 14)) == {"clawed_back": 1}
     assert RevivalCredit.objects.get().state == "clawed_back"
+
+
+def test_the_dashboards_are_told_of_a_credit_and_a_claw_back(store, case, member, vip_manager, monkeypatch):
+    told = []
+    monkeypatch.setattr(
+        "tasks.revival.credit.revival_changed",
+        lambda store_id, staff_ids=(): told.append((store_id, staff_ids)),
+    )
+    rv.attempt(case, at=ATTEMPT_AT)
+    credit(store, buy(member, at(2026, 11, 11, 10)))
+    credit(store, buy(member, at(2026, 11, 12, 10), "-1000"))
+    credit(store, buy(member, at(2026, 11, 12, 11), "-10"))  # nothing changes: nobody is told
+    assert told == [(store.pk, [vip_manager.pk]), (store.pk, [vip_manager.pk])]
