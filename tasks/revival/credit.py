@@ -31,9 +31,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
+from concierge.dates import local_midnight
 from concierge.i18n import Message
 from concierge.jobs import job
-from concierge.models import Purchase, Staff
+from concierge.models import Purchase, Staff, Store
 from concierge.roles import Role
 from concierge.templatetags.concierge_tags import money
 from concierge.workflow import action, alert, audit, lock, lock_members, lock_staff, transition
@@ -152,7 +153,8 @@ def credit_purchases(store, purchase_ids):
         returns[member_id].append((at, amount))
 
     standing = {(c.campaign_id, c.member_id) for c in credits if c.state in STANDING}
-    used = {(c.campaign_id, c.purchase_id) for c in credits}
+    # A purchase revives once: in one campaign, and never again once taken back.
+    used = {c.purchase_id for c in credits}
     by_member = defaultdict(list)
     for row in purchases:
         by_member[row["member_id"]].append(row)
@@ -165,7 +167,7 @@ def credit_purchases(store, purchase_ids):
             continue
         tried = attempts.get(case.pk, [])
         for row in by_member[case.member_id]:
-            if row["amount"] < campaign.min_amount or (campaign.pk, row["pk"]) in used:
+            if row["amount"] < campaign.min_amount or row["pk"] in used:
                 continue
             before = [attempt for attempt in tried if attempt.at <= row["purchased_at"]]
             if not before or not _counts(row, before[-1], campaign):
@@ -180,6 +182,7 @@ def credit_purchases(store, purchase_ids):
                 continue  # already returned: crediting it would only be taken back at once
             new.append((case, row, latest))
             standing.add((campaign.pk, case.member_id))
+            used.add(row["pk"])
             break
 
     # Credits a return takes back.
@@ -533,8 +536,6 @@ def credit_missed_purchases(*, as_of):
     """The safety net: purchases (and returns) of the last days that were not credited or did not
     take a credit back when they arrived (a failure, or data written around the import), per store
     with a campaign that still credits. Idempotent."""
-    from concierge.dates import local_midnight
-
     since = local_midnight(as_of - dt.timedelta(days=SAFETY_NET_DAYS))
     totals = {"credited": 0, "clawed_back": 0}
     stores = (
@@ -543,8 +544,6 @@ def credit_missed_purchases(*, as_of):
         .distinct()
         .order_by()
     )
-    from concierge.models import Store
-
     for store in Store.objects.filter(pk__in=list(stores)).order_by("pk"):
         recent = Purchase.objects.filter(store=store, purchased_at__gte=since).values("pk")
         done = credit_purchases(store, recent)

@@ -436,3 +436,18 @@ def test_the_dashboards_are_told_of_a_credit_and_a_claw_back(store, case, member
     credit(store, buy(member, at(2026, 11, 12, 10), "-1000"))
     credit(store, buy(member, at(2026, 11, 12, 11), "-10"))  # nothing changes: nobody is told
     assert told == [(store.pk, [vip_manager.pk]), (store.pk, [vip_manager.pk])]
+
+
+def test_one_purchase_revives_in_one_campaign_only(store, case, member, vip_manager):
+    older = rv.campaign(
+        store, name="十月激活", start=dt.date(2026, 10, 1), end=dt.date(2026, 10, 31), state="closed"
+    )
+    old_case = rv.case(older, member, vip_manager)
+    rv.attempt(old_case, at=ATTEMPT_AT - dt.timedelta(hours=1))
+    rv.attempt(case, at=ATTEMPT_AT)
+    credit(store, buy(member, at(2026, 11, 11, 10)))
+    assert RevivalCredit.objects.count() == 1
+    credit(store, buy(member, at(2026, 11, 11, 12)))
+    # A second purchase revives the member in the other campaign: each campaign credits once.
+    assert set(RevivalCredit.objects.values_list("campaign", flat=True)) == {older.pk, case.campaign_id}
+    assert len(set(RevivalCredit.objects.values_list("purchase", flat=True))) == 2
