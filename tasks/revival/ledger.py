@@ -10,7 +10,7 @@ import datetime as dt
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy as _lazy
 
 from concierge.models import Staff
 from concierge.workflow import ActionRefused, action, audit, lock, lock_staff, transition
@@ -25,29 +25,27 @@ def _manager_of(store, actor):
         raise ActionRefused(_("Only the store manager of this store may do this."))
 
 
+NONE_IN_STATE = {
+    Entry.PENDING: _lazy("None of the chosen entries is waiting for approval."),
+    Entry.APPROVED: _lazy("None of the chosen entries is approved and waiting for payment."),
+}
+
+
 def _entries(store, ids, state):
+    """The chosen entries of the store that are in `state`, locked; the others are left alone (a
+    selection may mix states, or someone was first). Refused when none is."""
     ids = sorted({int(pk) for pk in ids})
     if not ids:
         raise ActionRefused(_("Choose the entries first."))
-    rows = lock(IncentiveEntry.objects.filter(store=store, pk__in=ids))
-    if len(rows) != len(ids):
-        raise ActionRefused(_("Some of these entries are not this store's."))
-    wrong = [row for row in rows if row.state != state]
-    if wrong:
-        raise ActionRefused(
-            ngettext(
-                "%(count)d of the chosen entries is no longer “%(state)s”; nothing was changed.",
-                "%(count)d of the chosen entries are no longer “%(state)s”; nothing was changed.",
-                len(wrong),
-            )
-            % {"count": len(wrong), "state": Entry(state).label}
-        )
+    rows = [row for row in lock(IncentiveEntry.objects.filter(store=store, pk__in=ids)) if row.state == state]
+    if not rows:
+        raise ActionRefused(str(NONE_IN_STATE[state]))
     return rows
 
 
 @action
 def approve_entries(store, actor, ids):
-    """Approve pending entries of the store for payment. All or none. Returns the entries.
+    """Approve the chosen entries of the store that wait for approval. Returns those approved.
 
     Side effects: each entry approved (by and when), one AuditEntry "revival.entry_approved" each."""
     _manager_of(store, actor)
@@ -67,7 +65,8 @@ def paid_moment(paid_on):
 
 @action
 def mark_paid(store, actor, ids, paid_on):
-    """Mark approved entries of the store paid on `paid_on` (a local date, not in the future).
+    """Mark the chosen approved entries of the store paid on `paid_on` (a local date, not in the
+    future). Returns those marked.
 
     Side effects: each entry paid, one AuditEntry "revival.entry_paid" each."""
     _manager_of(store, actor)

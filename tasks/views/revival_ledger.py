@@ -135,7 +135,7 @@ def approve(request):
     done = ngettext("%(count)d entry approved.", "%(count)d entries approved.", len(rows)) % {
         "count": len(rows)
     }
-    return _ledger_response(request, done=done)
+    return _ledger_response(request, done=done + _skipped(form, rows))
 
 
 @require_POST
@@ -157,7 +157,18 @@ def pay(request):
     done = ngettext("%(count)d entry marked paid.", "%(count)d entries marked paid.", len(rows)) % {
         "count": len(rows)
     }
-    return _ledger_response(request, done=done)
+    return _ledger_response(request, done=done + _skipped(form, rows))
+
+
+def _skipped(form, rows):
+    left = len(form.cleaned_data["entries"]) - len(rows)
+    if not left:
+        return ""
+    return " " + ngettext(
+        "%(count)d other chosen entry was left as it was.",
+        "%(count)d other chosen entries were left as they were.",
+        left,
+    ) % {"count": left}
 
 
 @require_POST
