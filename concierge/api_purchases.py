@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from concierge import extensions
 from concierge.appointments.visits import link_new_purchases
 from concierge.i18n import list_separator
 from concierge.imports import parsing, writing
@@ -201,8 +202,10 @@ def record_purchases(token, purchases):
             store=store, member_id__in=new_ids, receipt_ref__in=list(batch), appointment__isnull=True
         )
         link_new_purchases(new, now)
-        # What else a new purchase sets off (a revival's credit) follows here, on `new`, in this
-        # same transaction.
+        # What else a new purchase sets off (a revival's credit), in this same transaction. A
+        # subquery, not `new`, which leaves out the purchases just linked to a visit.
+        recorded = Purchase.objects.filter(store=store, member_id__in=new_ids, receipt_ref__in=list(batch))
+        extensions.purchases_recorded(store, recorded.values("pk"))
 
     AuditEntry.record(
         "api.purchases",

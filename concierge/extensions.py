@@ -21,6 +21,10 @@ INSTALLED_APPS order, as the admin finds `admin.py`:
 - `next_steps(user, member_ids)` -> {member_id: NextStep}: what this user has coming up with each
   of these members (the next care task, the next appointment...), for lists such as "My VIPs". One
   or two queries for the whole list, never one per member.
+- `purchases_recorded(store, purchase_ids)`: purchases (and returns) were just recorded for the
+  store, by the till's API or the CSV import, in the transaction still open: what else they set
+  off (a revival's credit, or a return taking one back) happens here, in that same transaction.
+  `purchase_ids` are ids, or a queryset of their pks. A few queries per call whatever its size.
 - `seed_demo(store, today)`: the app's own part of the demo store, once the core's members,
   purchases and VIP managers are in place (`manage.py seed_demo`).
 - `role_permissions` -> {Role: ["app_label.codename", ...]}: what each role's group may do in
@@ -106,6 +110,11 @@ def next_steps(user, member_ids):
             if member_id not in soonest or step.when < soonest[member_id].when:
                 soonest[member_id] = step
     return soonest
+
+
+def purchases_recorded(store, purchase_ids):
+    for hook in _hooks("purchases_recorded"):
+        hook(store, purchase_ids)
 
 
 def seed_demo(store, today):

@@ -104,6 +104,11 @@ class TasksConfig(AppConfig):
                 steps[task.member_id] = NextStep(task.due_date, task.get_kind_display(), late)
         return steps
 
+    def purchases_recorded(self, store, purchase_ids):
+        from tasks.revival.credit import credit_purchases
+
+        credit_purchases(store, purchase_ids)
+
     def seed_demo(self, store, today):
         from tasks.demo import seed_demo
 

@@ -262,6 +262,16 @@ FORM_PAGES = {
     "LanguageForm": ("POST", "concierge:profile", lambda s: [], "vip_manager", ""),
     "SwitchLanguageForm": ("POST", "set_language", lambda s: [], ("vip_manager", "anonymous"), ""),
     "LoginForm": ("POST", "login", lambda s: [], "anonymous", ""),
+    "LedgerFilterForm": ("GET", "tasks:revival_ledger", lambda s: [], "store_manager", ""),
+    "LedgerSelectionForm": ("POST", "tasks:revival_ledger_pay", lambda s: [], "store_manager", ""),
+    "CorrectionForm": ("POST", "tasks:revival_ledger_correct", lambda s: [], "store_manager", ""),
+    "StatementForm": (
+        "GET",
+        "tasks:revival_statement",
+        lambda s: [],
+        ("vip_manager", "store_manager"),
+        "",
+    ),
     "StaffCreateForm": ("POST", "concierge:setup_staff_new", lambda s: [], ("store_manager", "admin"), ""),
     "StaffEditForm": (
         "POST",
@@ -574,6 +584,9 @@ QUERY_KEYS_OF = {
     "complaints:record": ["member", "q"],
     "concierge:reception_stats": ["period", "start", "end"],
     "concierge:reception_export": ["start", "end"],
+    "tasks:revival_ledger": ["campaign", "staff", "state", "kind"],
+    "tasks:revival_statement": ["staff", "month"],
+    "tasks:revival_statement_csv": ["staff", "month"],
 }
 QUERY_KEYS = sorted({key for keys in QUERY_KEYS_OF.values() for key in keys} | {"next"})
 

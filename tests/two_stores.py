@@ -156,6 +156,7 @@ def _store(code, name, prefix):
     secrets += (walk_in.customer_name, walk_in.customer_phone)
     ApiToken.objects.create(store=store, name=f"{prefix} till", prefix=f"{prefix}tok123", digest="0" * 64)
     room = Room.objects.create(store=store, name=f"{prefix} lounge", capacity=6)
+    _revival_ledger(store, staff, members[0], prefix)
     tomorrow_three = timezone.make_aware(dt.datetime.combine(today + dt.timedelta(days=1), dt.time(15, 0)))
     appointment = Appointment.objects.create(
         store=store,
@@ -193,6 +194,35 @@ def _revival_case(store, staff, member, prefix):
     campaign = revival.campaign(store, name=f"{prefix} 激活个案")
     revival.quota(campaign, staff["vip_manager"], share=1, target=1)
     return revival.case(campaign, member, staff["vip_manager"])
+
+
+def _revival_ledger(store, staff, member, prefix):
+    """A revival credited to the VIP manager, its reward pending and a bonus approved: the ledger's
+    rows, which another store must never see nor approve."""
+    from tasks.models import IncentiveEntry, RevivalCredit
+    from tests.revival import factories as revival
+
+    campaign = revival.campaign(store, name=f"{prefix} ledger campaign")
+    case = revival.case(campaign, member, staff["vip_manager"])
+    attempt = revival.attempt(case, at=timezone.now() - dt.timedelta(days=2))
+    purchase = member.purchases.create(
+        store=store, receipt_ref=f"{prefix}-revival", purchased_at=timezone.now(), amount=1200
+    )
+    credit = RevivalCredit.objects.create(
+        store=store,
+        campaign=campaign,
+        case=case,
+        member=member,
+        staff=staff["vip_manager"],
+        attempt=attempt,
+        purchase=purchase,
+        amount=purchase.amount,
+        returns_until=timezone.now() + dt.timedelta(days=14),
+    )
+    common = {"store": store, "campaign": campaign, "staff": staff["vip_manager"]}
+    IncentiveEntry.objects.create(**common, kind="reward", amount=200, credit=credit)
+    bonus = IncentiveEntry.objects.create(**common, kind="bonus", amount=500)
+    IncentiveEntry.objects.filter(pk=bonus.pk).update(state="approved")
 
 
 def _overview_complaints(store, prefix, member, handler):
@@ -518,6 +548,7 @@ def post_data(route, world, store):
         "concierge:visit_follow_up": {"note": "matrix"},
         "concierge:visit_undo_no_show": {"reason": "matrix"},
         **_setup_posts(s, later),
+        **_revival_ledger_posts(s, today),
         **_reception_posts(s, later),
         "concierge:setup_api_token_add": {"name": "matrix till"},
         "concierge:setup_api_token_revoke": {"confirm": "on"},
@@ -529,6 +560,23 @@ def post_data(route, world, store):
         },
     }
     return data.get(route.name, {})
+
+
+def _revival_ledger_posts(s, today):
+    """Plausible posts to the incentive ledger: its entries, a payment day, a correction."""
+    from tasks.models import IncentiveEntry, RevivalCampaign
+
+    entries = list(IncentiveEntry.objects.filter(store=s.store).values_list("pk", flat=True)) or [MISSING_ID]
+    return {
+        "tasks:revival_ledger_approve": {"entries": entries},
+        "tasks:revival_ledger_pay": {"entries": entries, "paid_on": today.isoformat()},
+        "tasks:revival_ledger_correct": {
+            "staff": s.staff["vip_manager"].pk,
+            "campaign": first_pk(RevivalCampaign, s) or MISSING_ID,
+            "amount": "-10",
+            "reason": "matrix",
+        },
+    }
 
 
 def _reception_posts(s, later):

@@ -17,11 +17,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from concierge import extensions
 from concierge.imports import parsing, writing
 from concierge.imports.formats import MEMBERS, PURCHASES
 from concierge.imports.parsing import RowError
 from concierge.imports.reading import ImportFileError, open_source, records
-from concierge.models import AuditEntry, Member
+from concierge.models import AuditEntry, Member, Purchase
 
 logger = logging.getLogger(__name__)
 
@@ -321,6 +322,14 @@ def import_purchases(
                 result.updated += updated
                 result.unchanged += unchanged
                 touched.update(new_ids)
+                if new_ids:
+                    # What else new purchases set off (a revival's credit), in this transaction.
+                    extensions.purchases_recorded(
+                        store,
+                        Purchase.objects.filter(
+                            store=store, member_id__in=new_ids, receipt_ref__in=list(batch.rows)
+                        ).values("pk"),
+                    )
                 if conflicts and not member_numbers:
                     member_numbers.update((pk, no) for no, pk in member_ids.items())
                 for line, receipt, stored in conflicts:
