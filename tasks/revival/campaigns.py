@@ -264,6 +264,41 @@ def spread(count, weights, loads):
     return given
 
 
+def preview(store, start, weights):
+    """What opening on `start` over these people ({staff_id: weight}) would give, without writing:
+    {"pool": members, "shares": {staff_id: members}, "own": {staff_id: kept by their own manager}}."""
+    weights = {int(pk): Decimal(str(w)) for pk, w in weights.items()}
+    lost_for_good = RevivalSettings.for_store(store).lost_for_good_months
+    members = pool(store, start, lost_for_good)
+    current = Assignment.objects.filter(
+        member=OuterRef("pk"), state__in=Assignment.CURRENT_STATES, manager_id__in=list(weights)
+    )
+    kept = {
+        row["manager"]: (row["total"], row["class_a"])
+        for row in members.filter(Exists(current))
+        .annotate(manager=Subquery(current.values("manager_id")[:1]))
+        .values("manager")
+        .annotate(total=Count("pk"), class_a=Count("pk", filter=Q(value_class="A")))
+        .order_by()
+    }
+    free = members.exclude(Exists(current)).aggregate(
+        class_a=Count("pk", filter=Q(value_class="A")), total=Count("pk")
+    )
+    given_a = spread(free["class_a"], weights, {pk: kept.get(pk, (0, 0))[1] for pk in weights})
+    loads = {pk: kept.get(pk, (0, 0))[0] + given_a[pk] for pk in weights}
+    given_rest = spread(free["total"] - free["class_a"], weights, loads)
+    shares = {pk: loads[pk] + given_rest[pk] for pk in weights}
+    return {
+        "pool": sum(shares.values()),
+        "shares": shares,
+        "own": {pk: kept.get(pk, (0, 0))[0] for pk in weights},
+    }
+
+
+def target_for(share, percent):
+    return _target(share, percent)
+
+
 # ---- opening ------------------------------------------------------------------------------------
 
 
@@ -648,3 +683,37 @@ def join_late(*, as_of):
     for campaign in campaigns:
         joined += sum(_join_campaign(campaign, as_of).values())
     return {"joined": joined} if joined else {}
+
+
+# ---- the store's revival settings ---------------------------------------------------------------
+
+SETTINGS_FIELDS = ("lost_for_good_months", *CAMPAIGN_TERMS)
+
+
+@action
+def save_settings(actor, values):
+    """The store's defaults for new campaigns (campaigns already drafted keep their terms).
+
+    Side effects: the store's RevivalSettings row (made the first time); AuditEntry
+    "revival_setup.changed" with what changed. Returns {field: [before, after]}.
+    """
+    if actor is None or not actor.has_perm("tasks.change_revivalsettings") or actor.store_id is None:
+        raise ActionRefused(_("You may not change this store's revival settings."))
+    store = lock_stores([actor.store_id])[actor.store_id]
+    row = RevivalSettings.objects.filter(store=store).first()
+    row = lock(row) if row is not None else RevivalSettings(store=store)
+    changed = {}
+    for field in SETTINGS_FIELDS:
+        if field in values and getattr(row, field) != values[field]:
+            changed[field] = [_plain(getattr(row, field)), _plain(values[field])]
+            setattr(row, field, values[field])
+    if not changed:
+        return {}
+    try:
+        row.full_clean(exclude=["store", "updated_by"], validate_unique=False)
+    except ValidationError as error:
+        raise ActionRefused(" ".join(error.messages)) from error
+    row.updated_by, row.updated_at = actor, timezone.now()
+    row.save()
+    audit("revival_setup.changed", row, actor, store=store, changed=changed)
+    return changed
