@@ -273,20 +273,11 @@ def preview(store, start, weights):
     current = Assignment.objects.filter(
         member=OuterRef("pk"), state__in=Assignment.CURRENT_STATES, manager_id__in=list(weights)
     )
-    kept = {
-        row["manager"]: (row["total"], row["class_a"])
-        for row in members.filter(Exists(current))
-        .annotate(manager=Subquery(current.values("manager_id")[:1]))
-        .values("manager")
-        .annotate(total=Count("pk"), class_a=Count("pk", filter=Q(value_class="A")))
-        .order_by()
-    }
-    free = members.exclude(Exists(current)).aggregate(
-        class_a=Count("pk", filter=Q(value_class="A")), total=Count("pk")
-    )
-    given_a = spread(free["class_a"], weights, {pk: kept.get(pk, (0, 0))[1] for pk in weights})
+    kept = _kept_counts(members, current)
+    class_a, total = _counts(members.exclude(Exists(current)))
+    given_a = spread(class_a, weights, {pk: kept.get(pk, (0, 0))[1] for pk in weights})
     loads = {pk: kept.get(pk, (0, 0))[0] + given_a[pk] for pk in weights}
-    given_rest = spread(free["total"] - free["class_a"], weights, loads)
+    given_rest = spread(total - class_a, weights, loads)
     shares = {pk: loads[pk] + given_rest[pk] for pk in weights}
     return {
         "pool": sum(shares.values()),
@@ -373,33 +364,38 @@ def _case_columns(campaign, now, *, staff, own_manager):
 
 
 def _run_insert(annotated, columns, *, ranges=None):
-    """INSERT INTO the cases SELECT the annotated pool rows; `ranges` [(staff, group, after, upto)]
-    hands each person the rows numbered after..upto within their group. Returns the row count."""
+    """INSERT INTO the cases SELECT the annotated pool rows. With `ranges` {group: [(staff, upto)]},
+    the row numbered n within its group goes to the first person whose `upto` is at least n.
+    Returns the number of rows inserted."""
     quote = connection.ops.quote_name
     sql, params = annotated.query.sql_with_params()
     table = quote(RevivalCase._meta.db_table)
     targets = ", ".join(quote(column) for column in columns)
-    if ranges is None:
-        picked = ", ".join(f"p.{quote('c_' + column)}" for column in columns)
-        statement = f"INSERT INTO {table} ({targets}) SELECT {picked} FROM ({sql}) p"
-    else:
-        picked = ", ".join(
-            "r.staff_id" if column == "staff_id" else f"p.{quote('c_' + column)}" for column in columns
+    staff = "p." + quote("c_staff_id")
+    if ranges is not None:
+        number, group = f"p.{quote('c_rn')}", f"p.{quote('c_grp')}"
+        staff = (
+            f"CASE WHEN {group} = 0 THEN {_pick(ranges.get(0), number)} "
+            f"ELSE {_pick(ranges.get(1), number)} END"
         )
-        # Plain integers we computed: written into the statement, so both databases type them alike.
-        rows = " UNION ALL ".join(
-            f"SELECT {int(pk)} AS staff_id, {int(group)} AS grp, "
-            f"{int(after)} AS after_n, {int(upto)} AS upto_n"
-            for pk, group, after, upto in ranges
-        )
-        statement = (
-            f"INSERT INTO {table} ({targets}) SELECT {picked} FROM ({sql}) p "
-            f"JOIN ({rows}) r ON r.grp = p.{quote('c_grp')} "
-            f"AND p.{quote('c_rn')} > r.after_n AND p.{quote('c_rn')} <= r.upto_n"
-        )
+    picked = ", ".join(staff if column == "staff_id" else f"p.{quote('c_' + column)}" for column in columns)
     with connection.cursor() as cursor:
-        cursor.execute(statement, params)
+        cursor.execute(f"INSERT INTO {table} ({targets}) SELECT {picked} FROM ({sql}) p", params)
         return cursor.rowcount
+
+
+def _pick(ranges, number):
+    """A balanced CASE over the people's consecutive ranges: a handful of comparisons a row, where a
+    join on the ranges compares every row with every person. Integers we computed, written into
+    the statement, so both databases type them alike."""
+    if not ranges:
+        return "NULL"
+    if len(ranges) == 1:
+        return str(int(ranges[0][0]))
+    middle = len(ranges) // 2
+    upto = int(ranges[middle - 1][1])
+    low, high = _pick(ranges[:middle], number), _pick(ranges[middle:], number)
+    return f"CASE WHEN {number} <= {upto} THEN {low} ELSE {high} END"
 
 
 CASE_COLUMNS = (
@@ -420,13 +416,13 @@ CASE_COLUMNS = (
 
 def _ranges(given_a, given_rest):
     """Consecutive row-number ranges per person: class A members (group 0), then the rest (1)."""
-    ranges = []
+    ranges = {}
     for group, given in ((0, given_a), (1, given_rest)):
-        after = 0
+        upto = 0
         for pk in sorted(given):
             if given[pk]:
-                ranges.append((pk, group, after, after + given[pk]))
-                after += given[pk]
+                upto += given[pk]
+                ranges.setdefault(group, []).append((pk, upto))
     return ranges
 
 
@@ -441,18 +437,17 @@ def _held_counts(campaign):
     }
 
 
-def _give(campaign, members, weights, now):
+def _give(campaign, members, weights, now, *, counts, held):
     """Spread the members of a pool queryset over the weighted people as new cases: class A first
     (evenly per unit of weight, counting the class A members each person holds already), then the
-    rest, filling up whoever holds fewest per weight. Returns {staff_id: members given}."""
-    counts = members.aggregate(class_a=Count("pk", filter=Q(value_class="A")), total=Count("pk"))
-    class_a, rest = counts["class_a"], counts["total"] - counts["class_a"]
-    if not counts["total"]:
-        return dict.fromkeys(weights, 0)
-    held = _held_counts(campaign)
+    rest, filling up whoever holds fewest per weight. `counts` (class A, all) of the members,
+    `held` {staff_id: (all, class A)} already. Returns ({staff_id: members given}, rows inserted)."""
+    class_a, total = counts
+    if not total:
+        return dict.fromkeys(weights, 0), 0
     given_a = spread(class_a, weights, {pk: held.get(pk, (0, 0))[1] for pk in weights})
     loads = {pk: held.get(pk, (0, 0))[0] + given_a[pk] for pk in weights}
-    given_rest = spread(rest, weights, loads)
+    given_rest = spread(total - class_a, weights, loads)
     group = Case(When(value_class="A", then=Value(0)), default=Value(1), output_field=IntegerField())
     numbered = (
         members.order_by()
@@ -463,8 +458,25 @@ def _give(campaign, members, weights, now):
         )
         .values("c_grp", "c_rn", *[f"c_{column}" for column in CASE_COLUMNS])
     )
-    _run_insert(numbered, CASE_COLUMNS, ranges=_ranges(given_a, given_rest))
-    return {pk: given_a[pk] + given_rest[pk] for pk in weights}
+    inserted = _run_insert(numbered, CASE_COLUMNS, ranges=_ranges(given_a, given_rest))
+    return {pk: given_a[pk] + given_rest[pk] for pk in weights}, inserted
+
+
+def _counts(members):
+    found = members.aggregate(class_a=Count("pk", filter=Q(value_class="A")), total=Count("pk"))
+    return found["class_a"], found["total"]
+
+
+def _kept_counts(members, current):
+    """{staff_id: (all, class A)} of the pool members whose current VIP manager is among the chosen."""
+    return {
+        row["manager"]: (row["total"], row["class_a"])
+        for row in members.filter(Exists(current))
+        .annotate(manager=Subquery(current.values("manager_id")[:1]))
+        .values("manager")
+        .annotate(total=Count("pk"), class_a=Count("pk", filter=Q(value_class="A")))
+        .order_by()
+    }
 
 
 def _target(share, percent):
@@ -514,10 +526,23 @@ def open_campaign(campaign, actor, weights):
     now = timezone.now()
     before = transition(campaign, "open", actor, denied=_("You may not run this store's revival campaigns."))
 
+    if connection.vendor == "postgresql":
+        # Numbering a pool of 200,000 sorts in memory rather than on disk; for this transaction only.
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL work_mem = '64MB'")
     current = Assignment.objects.filter(
         member=OuterRef("pk"), state__in=Assignment.CURRENT_STATES, manager_id__in=list(weights)
     )
-    kept = (
+    kept = _kept_counts(members, current)
+    free = members.exclude(Exists(current))
+    free_counts = _counts(free)
+    expected = sum(total for total, _a in kept.values()) + free_counts[1]
+    if not expected:
+        raise ActionRefused(
+            _("Nobody is in the pool on %(day)s: no member of the store is dormant and free for outreach.")
+            % {"day": campaign.start.isoformat()}
+        )
+    keep = (
         members.filter(Exists(current))
         .order_by()
         .annotate(
@@ -530,17 +555,14 @@ def open_campaign(campaign, actor, weights):
         )
         .values(*[f"c_{column}" for column in CASE_COLUMNS])
     )
-    _run_insert(kept, CASE_COLUMNS)
-    free = members.exclude(Exists(RevivalCase.objects.filter(campaign=campaign, member=OuterRef("pk"))))
-    _give(campaign, free, weights, now)
-
-    held = _held_counts(campaign)
-    size = sum(total for total, _a in held.values())
-    if not size:
-        raise ActionRefused(
-            _("Nobody is in the pool on %(day)s: no member of the store is dormant and free for outreach.")
-            % {"day": campaign.start.isoformat()}
-        )
+    inserted = _run_insert(keep, CASE_COLUMNS)
+    given, inserted_free = _give(campaign, free, weights, now, counts=free_counts, held=kept)
+    inserted += inserted_free
+    shares = {pk: kept.get(pk, (0, 0))[0] + given[pk] for pk in weights}
+    if inserted != expected:
+        # A member's purchase or pause landed between the count and the insert: count what was given.
+        shares = {pk: counted for pk, (counted, _a) in _held_counts(campaign).items()}
+    size = sum(shares.values())
     campaign.pool_size = size
     campaign.save(update_fields=["pool_size"])
     quotas = RevivalQuota.objects.bulk_create(
@@ -548,20 +570,19 @@ def open_campaign(campaign, actor, weights):
             campaign=campaign,
             staff=people[pk],
             weight=weights[pk],
-            share=held.get(pk, (0, 0))[0],
-            target=_target(held.get(pk, (0, 0))[0], campaign.target_percent),
+            share=shares.get(pk, 0),
+            target=_target(shares.get(pk, 0), campaign.target_percent),
         )
         for pk in sorted(weights)
     )
-    own = RevivalCase.objects.filter(campaign=campaign, own_manager=True).count()
     audit(
         "revival.campaign_opened",
         campaign,
         actor,
         before=before,
         pool=size,
-        own_manager=own,
-        class_a=sum(a for _total, a in held.values()),
+        own_manager=sum(total for total, _a in kept.values()),
+        class_a=sum(a for _a_total, a in kept.values()) + free_counts[0],
         shares={str(people[q.staff_id]): [q.share, q.target, str(q.weight)] for q in quotas},
     )
     _alert_people(campaign, quotas, {q.staff_id: q.share for q in quotas})
@@ -649,7 +670,9 @@ def _join_campaign(campaign, today):
     # Everyone of the first day's pool had a case then: whoever has none was held out (a pause, an
     # open complaint, another campaign's case) and is free now.
     late = members.exclude(Exists(RevivalCase.objects.filter(campaign=campaign, member=OuterRef("pk"))))
-    given = _give(campaign, late, weights, timezone.now())
+    given, _inserted = _give(
+        campaign, late, weights, timezone.now(), counts=_counts(late), held=_held_counts(campaign)
+    )
     given = {pk: n for pk, n in given.items() if n}
     if not given:
         return {}
