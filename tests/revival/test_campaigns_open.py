@@ -375,3 +375,18 @@ def test_late_joiners_skip_closed_and_future_campaigns(store, store_manager, vip
     close_campaign(RevivalCampaign.objects.get(pk=campaign.pk), store_manager)
     assert join_late(as_of=START + dt.timedelta(days=2)) == {}
     assert not RevivalCase.objects.filter(member=late).exists()
+
+
+def test_the_preview_gives_what_opening_gives(store, store_manager):
+    first, second, half = vips(store, 3)
+    kept = dormant(store, 2, value_class="A")
+    for member in kept:
+        assign(member, second)
+    dormant(store, 5, value_class="A")
+    dormant(store, 8, value_class="C")
+    weights = {first.pk: Decimal("1"), second.pk: Decimal("1"), half.pk: Decimal("0.5")}
+    previewed = campaigns.preview(store, START, weights)
+    campaign = open_campaign(draft(store, store_manager), store_manager, weights)
+    assert previewed["pool"] == 15 and previewed["own"] == {first.pk: 0, second.pk: 2, half.pk: 0}
+    assert previewed["shares"] == dict(shares(campaign))
+    assert not RevivalCase.objects.filter(campaign=campaign, own_manager=False, member__in=kept).exists()
