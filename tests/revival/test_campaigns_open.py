@@ -390,3 +390,20 @@ def test_the_preview_gives_what_opening_gives(store, store_manager):
     assert previewed["pool"] == 15 and previewed["own"] == {first.pk: 0, second.pk: 2, half.pk: 0}
     assert previewed["shares"] == dict(shares(campaign))
     assert not RevivalCase.objects.filter(campaign=campaign, own_manager=False, member__in=kept).exists()
+
+
+def test_a_member_who_left_the_pool_meanwhile_is_not_counted_in_a_share(store, store_manager, monkeypatch):
+    first, second = vips(store, 2)
+    dormant(store, 5)
+    counted = campaigns._counts
+
+    def one_more(members):
+        # As if a sixth member was dormant when counted and bought something just before the insert.
+        class_a, total = counted(members)
+        return class_a, total + 1
+
+    monkeypatch.setattr(campaigns, "_counts", one_more)
+    campaign = open_campaign(draft(store, store_manager), store_manager, {first.pk: 1, second.pk: 1})
+    quotas = dict(RevivalQuota.objects.filter(campaign=campaign).values_list("staff_id", "share"))
+    assert quotas == dict(shares(campaign)) and sum(quotas.values()) == 5
+    assert RevivalCampaign.objects.get(pk=campaign.pk).pool_size == 5
