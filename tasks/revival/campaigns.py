@@ -220,11 +220,6 @@ def pool(store, start, lost_for_good_months, *, campaign=None, free_on=None):
     return members.exclude(Exists(busy))
 
 
-def pool_size(campaign):
-    lost_for_good = RevivalSettings.for_store(campaign.store).lost_for_good_months
-    return pool(campaign.store_id, campaign.start, lost_for_good, campaign=campaign).count()
-
-
 # ---- the spread: counts per person (a loop over the staff, never the members) ---------------------
 
 
