@@ -64,6 +64,26 @@ class TasksConfig(AppConfig):
         ],
     }
 
+    # The store's Settings (concierge.extensions): the revival settings page and its changes.
+    setup_changes = {
+        "revival_setup.changed": _("Revival settings changed"),
+    }
+
+    def setup_pages(self, user):
+        if user.store_id and user.has_perm("tasks.change_revivalsettings"):
+            return [("revival", _("Dormant revival"), reverse("tasks:revival_setup"))]
+        return []
+
+    def setup_change_details(self, entry):
+        from tasks.views.revival_campaigns import change_details
+
+        return change_details(entry)
+
+    def setup_change_subject(self, entry):
+        from tasks.views.revival_campaigns import change_subject
+
+        return change_subject(entry)
+
     def nav_items(self, user):
         items = self._care_nav_items(user)
         # A VIP manager's revival cases; the store manager reaches them from the revival dashboard.

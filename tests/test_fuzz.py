@@ -23,7 +23,15 @@ from complaints.models import Category
 from concierge.models import ApiToken
 from tasks.models import RevivalCase
 from tests.helpers import HTMX
-from tests.two_stores import PERSONAS, filler, first_pk, project_apps, routes, world_for_the_module
+from tests.two_stores import (
+    PERSONAS,
+    filler,
+    first_pk,
+    project_apps,
+    revival_campaign,
+    routes,
+    world_for_the_module,
+)
 
 settings.register_profile(
     "ci",
@@ -260,6 +268,22 @@ FORM_PAGES = {
     "HolidayForm": ("POST", "tasks:edit_holiday", lambda s: [s.holiday.pk], "store_manager", ""),
     "GreetingsForm": ("POST", "tasks:holiday_greetings", lambda s: [s.holiday.pk], "store_manager", ""),
     "LanguageForm": ("POST", "concierge:profile", lambda s: [], "vip_manager", ""),
+    "RevivalCampaignForm": ("POST", "tasks:revival_campaign_new", lambda s: [], "store_manager", ""),
+    "RevivalPeopleForm": (
+        "POST",
+        "tasks:revival_campaign_open",
+        lambda s: [revival_campaign(s).pk],
+        "store_manager",
+        "",
+    ),
+    "RevivalCloseForm": (
+        "POST",
+        "tasks:revival_campaign_close",
+        lambda s: [revival_campaign(s).pk],
+        "store_manager",
+        "",
+    ),
+    "RevivalSettingsForm": ("POST", "tasks:revival_setup", lambda s: [], "store_manager", ""),
     "SwitchLanguageForm": ("POST", "set_language", lambda s: [], ("vip_manager", "anonymous"), ""),
     "LoginForm": ("POST", "login", lambda s: [], "anonymous", ""),
     "LedgerFilterForm": ("GET", "tasks:revival_ledger", lambda s: [], "store_manager", ""),

@@ -279,6 +279,20 @@ def _hours_and_complaint_setup(store, staff, prefix, today):
     )
 
 
+def revival_campaign(store):
+    """The store's open revival campaign, with a quota and a case for its VIP manager (made with the
+    world)."""
+    from tasks.models import RevivalCampaign
+    from tests.revival import factories as revival
+
+    found = RevivalCampaign.objects.filter(store=store.store).order_by("pk").first()
+    if found is None:
+        found = revival.campaign(store.store, name=f"{store.store.code} revival")
+        revival.quota(found, store.staff["vip_manager"], share=1, target=1)
+        revival.case(found, store.member, store.staff["vip_manager"])
+    return found
+
+
 def first_pk(model, store):
     return model.objects.filter(store=store.store).order_by("pk").values_list("pk", flat=True).first()
 
@@ -303,6 +317,8 @@ def make_world():
     a = _store("mxa", "甲店", "A")
     b = _store("mxb", "乙店", "B")
     superuser = Staff.objects.create_superuser("root", password="pw-root-123", display_name="运维")
+    for store in (a, b):
+        revival_campaign(store)
     return World(a, b, superuser)
 
 
@@ -387,6 +403,8 @@ BY_SEGMENT = {
     "staffhours": lambda s: MISSING_ID,
     "departmentcontact": lambda s: MISSING_ID,
     "receptionsettings": lambda s: MISSING_ID,
+    # Revival campaigns (revival/campaigns/<pk>/...).
+    "campaigns": lambda s: revival_campaign(s).pk,
 }
 
 ID_PARAMETERS = ("pk", "object_id", "id")
@@ -537,6 +555,7 @@ def post_data(route, world, store):
         "tasks:revival_guidance": {"text": "matrix"},
         "tasks:revival_reassign": {"staff": vip2},
         "tasks:revival_lost": {"reason": "matrix"},
+        **_revival_campaign_posts(s, vip),
         **_booking_posts(s, later),
         "concierge:visit_tick": {
             "item": s.appointment.preparation.values_list("pk", flat=True).first() or MISSING_ID,
@@ -576,6 +595,29 @@ def _revival_ledger_posts(s, today):
             "amount": "-10",
             "reason": "matrix",
         },
+    }
+
+
+def _revival_campaign_posts(s, vip):
+    """Plausible posts to the revival campaign pages and the revival settings."""
+    today = timezone.localdate()
+    terms = {
+        "min_amount": "500", "window_days": "30", "return_days": "14", "target_percent": "20",
+        "stall_days": "7", "exclude_self_rung": "on", "reward_a": "200", "reward_b": "120",
+        "reward_c": "80", "reward_other": "50", "quota_bonus": "500",
+    }  # fmt: skip
+    return {
+        "tasks:revival_campaign_new": {
+            "name": "matrix",
+            "start": today.isoformat(),
+            "end": today.isoformat(),
+            **terms,
+            "staff": [vip],
+            "intent": "preview",
+        },
+        "tasks:revival_campaign_open": {"staff": [vip], "intent": "preview"},
+        "tasks:revival_campaign_close": {"reason": "matrix"},
+        "tasks:revival_setup": {"lost_for_good_months": "24", **terms},
     }
 
 

@@ -1,4 +1,4 @@
 """The revival jobs register with `@job` in their own modules; importing them here lets `tick`
 find them (tasks/jobs.py imports this module)."""
 
-from tasks.revival import credit  # noqa: F401
+from tasks.revival import campaigns, credit  # noqa: F401
