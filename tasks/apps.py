@@ -131,8 +131,10 @@ class TasksConfig(AppConfig):
 
     def seed_demo(self, store, today):
         from tasks.demo import seed_demo
+        from tasks.revival.demo import seed_demo as seed_revival
 
         seed_demo(store, today)
+        seed_revival(store, today)
 
     def member_sections(self, request, member):
         from tasks.views.member import member_sections

@@ -6,32 +6,56 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('concierge', '0016_api_tokens'),
-        ('tasks', '0010_revival_attempt_over_sold'),
+        ("concierge", "0016_api_tokens"),
+        ("tasks", "0010_revival_attempt_over_sold"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='revivalcase',
-            name='campaign',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='cases', to='tasks.revivalcampaign', verbose_name='campaign'),
+            model_name="revivalcase",
+            name="campaign",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="cases",
+                to="tasks.revivalcampaign",
+                verbose_name="campaign",
+            ),
         ),
         migrations.AlterField(
-            model_name='revivalcase',
-            name='member',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='revival_cases', to='concierge.member', verbose_name='member'),
+            model_name="revivalcase",
+            name="member",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="revival_cases",
+                to="concierge.member",
+                verbose_name="member",
+            ),
         ),
         migrations.AlterField(
-            model_name='revivalcase',
-            name='staff',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='revival_cases', to=settings.AUTH_USER_MODEL, verbose_name='staff member'),
+            model_name="revivalcase",
+            name="staff",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="revival_cases",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="staff member",
+            ),
         ),
         migrations.AlterField(
-            model_name='revivalcase',
-            name='store',
-            field=models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='revival_cases', to='concierge.store', verbose_name='store'),
+            model_name="revivalcase",
+            name="store",
+            field=models.ForeignKey(
+                db_constraint=False,
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="revival_cases",
+                to="concierge.store",
+                verbose_name="store",
+            ),
         ),
     ]

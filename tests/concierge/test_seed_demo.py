@@ -78,3 +78,23 @@ def test_demo_complaints_show_every_state_and_the_hard_cases(seeded):
     assert complaints.filter(Q(contact_breached=True) | Q(resolve_breached=True)).exists()
     assert complaints.filter(reopen_count__gt=0).exists()
     assert complaints.filter(follows__isnull=False).exists()
+
+
+def test_demo_revival_campaign_is_worked_credited_and_paid(seeded):
+    from tasks.models import IncentiveEntry, RevivalCampaign, RevivalCase, RevivalCredit
+
+    campaign = RevivalCampaign.objects.get(store=seeded)
+    assert campaign.state == RevivalCampaign.State.OPEN and campaign.pool_size > 0
+    assert campaign.quotas.count() == 3
+    cases = RevivalCase.objects.filter(campaign=campaign)
+    assert {RevivalCase.State.OPEN, RevivalCase.State.CONTACTED, RevivalCase.State.REVIVED} <= set(
+        cases.values_list("state", flat=True)
+    )
+    credits = set(RevivalCredit.objects.filter(campaign=campaign).values_list("state", flat=True))
+    assert credits == set(RevivalCredit.State.values)
+    ledger = IncentiveEntry.objects.filter(campaign=campaign)
+    assert set(ledger.values_list("state", flat=True)) == set(IncentiveEntry.State.values)
+    assert ledger.filter(kind=IncentiveEntry.Kind.BONUS).exists()
+    # Worked unevenly: the leaderboard has a clear first place.
+    revived = [cases.filter(staff=quota.staff, state="revived").count() for quota in campaign.quotas.all()]
+    assert len(set(revived)) > 1
