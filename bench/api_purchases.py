@@ -6,12 +6,15 @@
 Runs against BENCH_DATABASE_URL (default concierge_bench), never the working database. In order:
 
 1. A token for store `--store`, made with `create_api_token` as the store's manager.
-2. `--workers` daphne processes (the same environment as bench.reception: the Redis channel layer).
-3. Single-purchase requests from `--threads` client threads (http.client, a kept-alive connection
-   per thread, the threads spread over the workers) at offered rates stepping up (`--rates`, each
-   for `--seconds`): real member numbers of the store, unique receipts, purchased now, amounts
-   100-5000. Per step: achieved purchases a second, p50/p95/max latency of a request, errors.
-4. Requests of `--batch` purchases each, as fast as `--threads` threads send them, for throughput.
+2. `--workers` daphne processes (the same environment as bench.reception: the Redis channel layer),
+   each with a pool of `--pool` database connections (DB_POOL_SIZE, as docs/deployment.md says).
+3. Single-purchase requests from a client of its own (bench.http_load: `--client-processes` asyncio
+   processes, `--connections` kept-alive connections in all, spread over the workers) at offered
+   rates stepping up (`--rates`, each for `--seconds`, the whole staircase `--runs` times): real
+   member numbers of the store, unique receipts, purchased now, amounts 100-5000. Per step:
+   achieved purchases a second, p50/p95/max latency of a request, errors, and the CPU the workers,
+   their database server processes, the client and the whole machine used.
+4. Requests of `--batch` purchases each, back to back on `--batch-connections` connections.
 5. One request's cost taken apart in the benchmark's own process: the parts of `record_purchases`.
 
 Everything it adds is removed at the end: the purchases (by their receipt prefix), their audit
@@ -21,8 +24,6 @@ entries, the token and its audit entry; and the store's members are put back as 
 
 import argparse
 import datetime as dt
-import http.client
-import json
 import math
 import os
 import random
@@ -31,7 +32,6 @@ import sys
 import threading
 import time
 from collections import defaultdict
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from bench import setup_django
@@ -46,20 +46,22 @@ TOKEN_NAME = "bench.api_purchases"
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/5")
 TARGET_RATE = 200  # purchases a second on 2 workers
 TARGET_P95 = 50.0  # ms a request
-GRACE = 5.0  # s after a step's end: requests the client has not sent by then are dropped
 
 
 def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--store", default="bj01")
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=32)
+    parser.add_argument("--client-processes", type=int, default=2, help="client processes (asyncio each)")
+    parser.add_argument("--connections", type=int, default=32, help="kept-alive connections in all")
     parser.add_argument("--rates", default="100,200,300", help="offered purchases a second, per step")
     parser.add_argument("--seconds", type=float, default=15.0)
     parser.add_argument("--warmup", type=float, default=3.0, help="seconds at the first rate, not counted")
     parser.add_argument("--batch", type=int, default=50)
     parser.add_argument("--batch-seconds", type=float, default=15.0)
-    parser.add_argument("--batch-threads", type=int, default=4)
+    parser.add_argument("--batch-connections", type=int, default=4)
+    parser.add_argument("--runs", type=int, default=2, help="times each rate is stepped through")
+    parser.add_argument("--pool", type=int, default=8, help="each worker's DB_POOL_SIZE (docs/deployment.md)")
     parser.add_argument("--profile", type=int, default=60, help="requests taken apart in process")
     parser.add_argument("--seed", type=int, default=20261201)
     parser.add_argument("--no-write", action="store_true")
@@ -154,73 +156,93 @@ class Receipts:
 # HTTP
 
 
-class Client:
-    """One kept-alive connection per thread, the threads spread over the workers."""
-
-    def __init__(self, ports, token):
-        self.ports = ports
-        self.headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-        self.local = threading.local()
-        self.count = 0
-        self.lock = threading.Lock()
-
-    def _connection(self):
-        conn = getattr(self.local, "conn", None)
-        if conn is None:
-            with self.lock:
-                port = self.ports[self.count % len(self.ports)]
-                self.count += 1
-            conn = self.local.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        return conn
-
-    def post(self, payload):
-        """(status, seconds, body or None); a failed connection is status 0."""
-        body = json.dumps(payload).encode()
-        started = time.perf_counter()
+def cpu_seconds(pids):
+    """User + system CPU seconds the processes have used so far (Linux /proc)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
         try:
-            conn = self._connection()
-            conn.request("POST", "/api/purchases", body=body, headers=self.headers)
-            response = conn.getresponse()
-            answer = response.read()
-            elapsed = time.perf_counter() - started
-            if response.getheader("Connection", "").lower() == "close":
-                conn.close()
-                self.local.conn = None
-            return response.status, elapsed, answer
-        except (OSError, http.client.HTTPException):
-            if getattr(self.local, "conn", None) is not None:
-                self.local.conn.close()
-            self.local.conn = None
-            return 0, time.perf_counter() - started, None
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / ticks
 
 
-def step(client, receipts, rate, seconds, threads):
-    """Requests of one purchase offered at `rate` a second (open loop) for `seconds`."""
-    results = []
-    lock = threading.Lock()
+def machine_busy():
+    """(busy, all) CPU seconds of the whole machine so far (Linux /proc/stat)."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]
+    ticks = os.sysconf("SC_CLK_TCK")
+    return (sum(fields) - idle) / ticks, sum(fields) / ticks
 
-    def send():
-        if time.perf_counter() > started + seconds + GRACE:
-            # The client's backlog: a request this late is not sent, and counts as an error.
-            with lock:
-                results.append((False, "not sent", 0.0, time.perf_counter()))
-            return
-        status, elapsed, answer = client.post(receipts.purchase())
-        ok = status == 200 and json.loads(answer).get("created") == 1
-        with lock:
-            results.append((ok, status, elapsed, time.perf_counter()))
 
-    total = int(rate * seconds)
-    with ThreadPoolExecutor(threads) as pool:
-        started = time.perf_counter()
-        for n in range(total):
-            due = started + n / rate
-            wait = due - time.perf_counter()
-            if wait > 0:
-                time.sleep(wait)
-            pool.submit(send)
-    finished = max([r[3] for r in results if r[1] != "not sent"] or [started + seconds])
-    return summarise(results, finished - started, purchases_per_request=1)
+APPLICATION_NAME = "concierge-bench-api"
+
+
+def backend_pids():
+    """The PostgreSQL server processes serving the workers' connections (named APPLICATION_NAME)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pid FROM pg_stat_activity WHERE application_name = %s", [APPLICATION_NAME])
+        return {row[0] for row in cursor.fetchall()}
+
+
+class Load:
+    """Steps of load from client processes of their own (bench.http_load), with the CPU each side used."""
+
+    def __init__(self, args, ports, token, members, workers):
+        self.args = args
+        self.ports = ports
+        self.token = token
+        self.members = members
+        self.workers = workers
+        self.steps = 0
+
+    def run(self, *, rate, seconds, batch=0, connections=None):
+        from bench.http_load import run_step
+
+        self.steps += 1
+        workers_before = cpu_seconds(self.workers)
+        backends = backend_pids()
+        backends_before = {pid: cpu_seconds([pid]) for pid in backends}
+        busy_before, all_before = machine_busy()
+        measured = run_step(
+            ports=self.ports,
+            token=self.token,
+            members=self.members,
+            marker=MARKER,
+            rate=rate,
+            seconds=seconds,
+            connections=connections or self.args.connections,
+            processes=self.args.client_processes,
+            batch=batch,
+            seed=self.args.seed + self.steps,
+            offset=self.steps * 10_000_000,
+        )
+        busy_after, all_after = machine_busy()
+        workers_cpu = cpu_seconds(self.workers) - workers_before
+        # Only when the server processes that served the step are all still there (a pool):
+        # connections opened and closed per request take their CPU with them.
+        backends_after = backend_pids()
+        database_cpu = None
+        if backends and backends <= backends_after:
+            database_cpu = sum(cpu_seconds([pid]) - backends_before.get(pid, 0) for pid in backends_after)
+        results = measured["results"]
+        sent = [r for r in results if r[1] != "not sent"]
+        started = min((r[3] - r[2] for r in sent), default=0.0)
+        finished = max((r[3] for r in sent), default=started + seconds)
+        r = summarise(results, max(finished - started, 1e-9), purchases_per_request=batch or 1)
+        wall = measured["elapsed"]
+        answered = max(len(sent), 1)
+        r["client_cores"] = measured["client_cpu"] / wall
+        r["workers_cores"] = workers_cpu / wall
+        r["worker_ms"] = workers_cpu * 1000 / answered
+        r["database_ms"] = database_cpu * 1000 / answered if database_cpu is not None else None
+        r["machine_cores"] = (busy_after - busy_before) / (all_after - all_before) * (os.cpu_count() or 1)
+        r["queued_p95"] = percentile([r_[4] * 1000 for r_ in sent], 0.95)
+        return r
 
 
 def summarise(results, seconds, purchases_per_request):
@@ -243,28 +265,6 @@ def summarise(results, seconds, purchases_per_request):
     }
 
 
-def batches(client, receipts, size, seconds, threads):
-    """Requests of `size` purchases each, back to back from `threads` threads (closed loop)."""
-    results = []
-    lock = threading.Lock()
-    stop = time.perf_counter() + seconds
-
-    def run():
-        while time.perf_counter() < stop:
-            status, elapsed, answer = client.post([receipts.purchase() for _ in range(size)])
-            ok = status == 200 and json.loads(answer).get("created") == size
-            with lock:
-                results.append((ok, status, elapsed, time.perf_counter()))
-
-    started = time.perf_counter()
-    workers = [threading.Thread(target=run) for _ in range(threads)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-    return summarise(results, time.perf_counter() - started, purchases_per_request=size)
-
-
 def describe(statuses):
     return ", ".join(f"{status or 'no answer'}: {n}" for status, n in sorted(statuses.items(), key=str))
 
@@ -273,7 +273,12 @@ def line(label, r):
     statuses = describe(r["statuses"])
     return (
         f"  {label:>14s}  {r['rate']:6.1f} purchases/s  p50 {r['p50']:6.1f} ms  p95 {r['p95']:6.1f} ms"
-        f"  max {r['max']:7.1f} ms  errors {r['errors']}" + (f" ({statuses})" if statuses else "")
+        f"  max {r['max']:7.1f} ms  errors {r['errors']}"
+        + (f" ({statuses})" if statuses else "")
+        + f"  | CPU a request: workers {r['worker_ms']:.1f} ms, database "
+        + (f"{r['database_ms']:.1f} ms" if r["database_ms"] is not None else "n/a")
+        + f"; cores: workers {r['workers_cores']:.2f}"
+        f" client {r['client_cores']:.2f} machine {r['machine_cores']:.2f}"
     )
 
 
@@ -340,41 +345,57 @@ def profile(token, receipts, count):
 # Report
 
 
+def cpu_cells(r):
+    database = f"{r['database_ms']:.1f} ms" if r["database_ms"] is not None else "n/a"
+    return (
+        f" {r['worker_ms']:.1f} ms | {database} | {r['workers_cores']:.2f} / {r['client_cores']:.2f}"
+        f" / {r['machine_cores']:.2f} |"
+    )
+
+
 def render(args, members, steps, batch, whole, parts):
-    target_step = next((r for rate, r in steps if rate == TARGET_RATE), None)
-    met = (
-        target_step is not None
-        and target_step["rate"] >= TARGET_RATE * 0.98
-        and target_step["p95"] < TARGET_P95
-        and target_step["errors"] == 0
+    from django.conf import settings
+
+    target_steps = [r for rate, r in steps if rate == TARGET_RATE]
+    met = bool(target_steps) and all(
+        r["rate"] >= TARGET_RATE * 0.98 and r["p95"] < TARGET_P95 and r["errors"] == 0 for r in target_steps
     )
     lines = [
         START_MARK,
         "",
         f"Run on {dt.date.today().isoformat()} with `python -m bench.api_purchases` over the scale data"
-        f" set ({members:,} members), store `{args.store}`, {args.workers} daphne workers, the client in"
-        f" the benchmark's process ({args.threads} threads, one kept-alive connection each, spread over"
-        " the workers). Two cores, loopback, PostgreSQL and Redis on the same machine.",
+        f" set ({members:,} members), store `{args.store}`, {args.workers} daphne workers"
+        f" (DB_POOL_SIZE={args.pool}, REQUEST_THREADS={settings.REQUEST_THREADS}),"
+        f" the client in {args.client_processes} processes of its own ({args.connections} kept-alive"
+        " connections in all, spread over the workers). Two cores, loopback, PostgreSQL and Redis on the"
+        " same machine, shared with whatever else runs there: the last column says how busy the cores"
+        " were in all (2.00 is both, all the time).",
         "",
-        f"### One purchase a request, offered at a steady rate ({args.seconds:.0f} s a step)",
+        f"### One purchase a request, offered at a steady rate ({args.seconds:.0f} s a step,"
+        f" {args.runs} runs)",
         "",
-        "| offered | achieved | p50 | p95 | max | errors |",
-        "|---:|---:|---:|---:|---:|---:|",
+        "CPU a request: the workers' and their PostgreSQL server processes' (n/a when these did not last"
+        " the step). Cores: what the workers, the client and the whole machine used.",
+        "",
+        "| run | offered | achieved | p50 | p95 | max | errors | CPU: workers | CPU: database"
+        " | cores: workers / client / machine |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for rate, r in steps:
         lines.append(
-            f"| {rate}/s | {r['rate']:.1f}/s | {r['p50']:.1f} ms | {r['p95']:.1f} ms | {r['max']:.1f} ms"
-            f" | {r['errors']} of {r['requests']}{errors_note(r)} |"
+            f"| {r['run']} | {rate}/s | {r['rate']:.1f}/s | {r['p50']:.1f} ms | {r['p95']:.1f} ms"
+            f" | {r['max']:.1f} ms | {r['errors']} of {r['requests']}{errors_note(r)} |" + cpu_cells(r)
         )
     lines += [
         "",
-        f"### {args.batch} purchases a request, as fast as {args.batch_threads} threads send them"
+        f"### {args.batch} purchases a request, back to back on {args.batch_connections} connections"
         f" ({args.batch_seconds:.0f} s)",
         "",
-        "| requests | purchases/s | p50 | p95 | max | errors |",
-        "|---:|---:|---:|---:|---:|---:|",
+        "| requests | purchases/s | p50 | p95 | max | errors | CPU: workers | CPU: database"
+        " | cores: workers / client / machine |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         f"| {batch['requests']} | {batch['rate']:.1f}/s | {batch['p50']:.1f} ms | {batch['p95']:.1f} ms"
-        f" | {batch['max']:.1f} ms | {batch['errors']}{errors_note(batch)} |",
+        f" | {batch['max']:.1f} ms | {batch['errors']}{errors_note(batch)} |" + cpu_cells(batch),
         "",
         f"### One request taken apart ({args.profile} single-purchase calls of `record_purchases` in the"
         " benchmark's process, no HTTP, one at a time)",
@@ -388,7 +409,7 @@ def render(args, members, steps, batch, whole, parts):
         f"| **whole call** | **{whole:.1f} ms** |",
         "",
         f"Target: {TARGET_RATE} purchases a second on {args.workers} workers with p95 under"
-        f" {TARGET_P95:.0f} ms a request: **{'met' if met else 'missed'}**.",
+        f" {TARGET_P95:.0f} ms a request, in every run: **{'met' if met else 'missed'}**.",
         "",
         END_MARK,
     ]
@@ -435,18 +456,28 @@ def main(argv=None):
     try:
         token, text = create_api_token(store, actor=manager, name=TOKEN_NAME)
         receipts = Receipts(members, rng)
-        env = {**os.environ, "REDIS_URL": REDIS_URL, "REDIS_PREFIX": "concierge-bench"}
+        env = {
+            **os.environ,
+            "REDIS_URL": REDIS_URL,
+            "REDIS_PREFIX": "concierge-bench",
+            "DATABASE_URL": f"{os.environ['DATABASE_URL']}?application_name={APPLICATION_NAME}",
+            "DB_POOL_SIZE": str(args.pool),
+        }
         ports, processes = start_workers(args.workers, env)
-        client = Client(ports, text)
+        load = Load(args, ports, text, members, [process.pid for process in processes])
         rates = [int(rate) for rate in args.rates.split(",")]
         if args.warmup:
-            step(client, receipts, rates[0], args.warmup, args.threads)
+            load.run(rate=rates[0], seconds=args.warmup)
         steps = []
-        for rate in rates:
-            r = step(client, receipts, rate, args.seconds, args.threads)
-            log(line(f"offered {rate}/s", r))
-            steps.append((rate, r))
-        batch = batches(client, receipts, args.batch, args.batch_seconds, args.batch_threads)
+        for run in range(1, args.runs + 1):
+            for rate in rates:
+                r = load.run(rate=rate, seconds=args.seconds)
+                r["run"] = run
+                log(line(f"run {run}, {rate}/s", r))
+                steps.append((rate, r))
+        batch = load.run(
+            rate=0, seconds=args.batch_seconds, batch=args.batch, connections=args.batch_connections
+        )
         log(line(f"batches of {args.batch}", batch))
         for process in processes:
             process.terminate()

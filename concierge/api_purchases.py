@@ -197,11 +197,12 @@ def record_purchases(token, purchases):
         # The members' own figures now; their store's A/B/C ranking waits for the nightly refresh
         # (or the next import): re-ranking 20,000 members per till purchase made every request
         # cost 60 ms and made concurrent tills wait on each other's rows.
-        refresh_member_figures(sorted(new_ids), rerank=False)
+        refresh_member_figures(sorted(new_ids), rerank=False, store=store)
         new = Purchase.objects.filter(
             store=store, member_id__in=new_ids, receipt_ref__in=list(batch), appointment__isnull=True
         )
-        link_new_purchases(new, now)
+        moments = [moment for _i, _m, moment, _a, _items in batch.values()]
+        link_new_purchases(new, now, members=sorted(new_ids), first=min(moments), last=max(moments))
         # What else a new purchase sets off (a revival's credit), in this same transaction. A
         # subquery, not `new`, which leaves out the purchases just linked to a visit.
         recorded = Purchase.objects.filter(store=store, member_id__in=new_ids, receipt_ref__in=list(batch))
@@ -220,7 +221,9 @@ def record_purchases(token, purchases):
             "bad": len(result.errors),
         },
     )
-    ApiToken.objects.filter(pk=token.pk).exclude(last_used_at__gt=now - LAST_USED_EVERY).update(
-        last_used_at=now
-    )
+    if token.last_used_at is None or token.last_used_at <= now - LAST_USED_EVERY:
+        # The row's own value decides (another request may have written it since this one read it).
+        ApiToken.objects.filter(pk=token.pk).exclude(last_used_at__gt=now - LAST_USED_EVERY).update(
+            last_used_at=now
+        )
     return result

@@ -1,11 +1,62 @@
+import asyncio
 import gc
 import os
+import weakref
+from concurrent.futures import ThreadPoolExecutor
 
-from django.core.asgi import get_asgi_application
+import django
+from asgiref.sync import ThreadSensitiveContext, sync_to_async
+from django.conf import settings
+from django.core.handlers.asgi import ASGIHandler
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "concierge.settings")
+
+
+class SyncChainASGIHandler(ASGIHandler):
+    """Django's ASGI handler, with each request's middleware and view run in one go, on a thread
+    kept from one request to the next, a few requests at a time (docs/benchmarks.md, "Purchase API").
+
+    Every view and most middleware of this app are synchronous. Django's own handler:
+    - runs the middleware chain in async mode: a request crosses between the event loop and its
+      thread at each change of kind, and twice at each middleware that can do both (about ten
+      crossings for a till's purchase, each a thread switch waiting on the GIL). Here the chain is
+      built synchronous and entered once.
+    - starts a new thread for every request, and the event loop waits for it to start (under load,
+      for the GIL). Here each request borrows a thread that served an earlier one.
+    - runs every request at once, all of them sharing one GIL. Here at most REQUEST_THREADS run
+      their middleware and view at a time; the others wait their turn on the event loop.
+    The event loop still reads and writes the sockets; the WebSocket consumers are untouched.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.idle_threads = []
+        self.turns = weakref.WeakKeyDictionary()  # {event loop: its semaphore}
+
+    def load_middleware(self, is_async=False):
+        super().load_middleware(is_async=False)
+
+    async def __call__(self, scope, receive, send):
+        thread = self.idle_threads.pop() if self.idle_threads else ThreadPoolExecutor(1, "request")
+        try:
+            # The request's thread-sensitive work (the request signals, the view, closing the
+            # response and with it the database connection) runs on this one thread.
+            async with ThreadSensitiveContext(executor=thread):
+                await super().__call__(scope, receive, send)
+        finally:
+            self.idle_threads.append(thread)
+
+    async def get_response_async(self, request):
+        turns = self.turns.get(loop := asyncio.get_running_loop())
+        if turns is None:
+            turns = self.turns[loop] = asyncio.Semaphore(settings.REQUEST_THREADS)
+        async with turns:
+            return await sync_to_async(self.get_response, thread_sensitive=True)(request)
+
+
 # Django must be set up before the routing imports models.
-django_asgi_app = get_asgi_application()
+django.setup(set_prefix=False)
+django_asgi_app = SyncChainASGIHandler()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402

@@ -20,7 +20,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from concierge.dates import local_midnight
-from concierge.models import AuditEntry, Member, Purchase, Store, Tier, TierProgram
+from concierge.models import AuditEntry, Member, Purchase, Store, Tier
 
 MEMBER = Member._meta.db_table
 PURCHASE = Purchase._meta.db_table
@@ -53,8 +53,8 @@ def refresh_members(*, as_of=None, stores=None):
             with connection.cursor() as cursor:
                 _update_figures(cursor, window, store_ids)
                 _update_value_classes(cursor, store_ids)
-                for program_id, ids in _by_program(stores).items():
-                    _update_tiers(cursor, window, program_id, ids)
+                for program, ids in _by_program(stores).values():
+                    _update_tiers(cursor, window, program, ids)
         totals = dict(
             Member.objects.filter(store__in=stores).values_list("store_id").annotate(n=Count("pk")).order_by()
         )
@@ -82,24 +82,30 @@ def _vacuum_members():
             cursor.execute(f"VACUUM (ANALYZE) {MEMBER}")
 
 
-def refresh_member_figures(member_ids, *, as_of=None, rerank=True):
+def refresh_member_figures(member_ids, *, as_of=None, rerank=True, store=None):
     """Bring the figures of these members up to date after their purchases changed.
 
     Their spend, visits, lifecycle and tier are recomputed; with `rerank`, their stores are
     re-ranked into value classes from the stored 12-month spends (everyone else's spend moves only
-    with the nightly refresh). Side effects: member rows updated; no audit entry (the import that
-    called it has one).
+    with the nightly refresh). `store`: the one store all of them belong to, when the caller knows
+    it (a till's request), which spares looking their stores up. Side effects: member rows updated;
+    no audit entry (the import that called it has one).
     """
     member_ids = sorted(set(member_ids))
     if not member_ids:
         return
     as_of = as_of or timezone.localdate()
-    store_ids = set()
-    for start in range(0, len(member_ids), CHUNK):
-        chunk = member_ids[start : start + CHUNK]
-        store_ids.update(Member.objects.filter(pk__in=chunk).values_list("store_id", flat=True).distinct())
-    store_ids = sorted(store_ids)
-    stores = list(Store.objects.filter(pk__in=store_ids).select_related("tier_program"))
+    if store is not None:
+        stores, store_ids = [store], [store.pk]
+    else:
+        store_ids = set()
+        for start in range(0, len(member_ids), CHUNK):
+            chunk = member_ids[start : start + CHUNK]
+            store_ids.update(
+                Member.objects.filter(pk__in=chunk).values_list("store_id", flat=True).distinct()
+            )
+        store_ids = sorted(store_ids)
+        stores = list(Store.objects.filter(pk__in=store_ids).select_related("tier_program"))
     if len(member_ids) > PARTIAL_LIMIT:
         refresh_members(as_of=as_of, stores=stores)
         return
@@ -109,8 +115,8 @@ def refresh_member_figures(member_ids, *, as_of=None, rerank=True):
         for start in range(0, len(member_ids), CHUNK):
             chunk = member_ids[start : start + CHUNK]
             _update_figures(cursor, window, store_ids, chunk)
-            for program_id, ids in programs.items():
-                _update_tiers(cursor, window, program_id, ids, chunk)
+            for program, ids in programs.values():
+                _update_tiers(cursor, window, program, ids, chunk)
         if rerank:
             _update_value_classes(cursor, store_ids)
 
@@ -161,10 +167,11 @@ def period_start(program, day):
 
 
 def _by_program(stores):
+    """{program id: (program, [its stores' ids])} of stores with their tier_program loaded."""
     programs = {}
     for store in stores:
         if store.tier_program_id:
-            programs.setdefault(store.tier_program_id, []).append(store.pk)
+            programs.setdefault(store.tier_program_id, (store.tier_program, []))[1].append(store.pk)
     return programs
 
 
@@ -295,7 +302,7 @@ def _update_value_classes(cursor, store_ids):
     cursor.execute(sql, params)
 
 
-def _update_tiers(cursor, window, program_id, store_ids, member_ids=None):
+def _update_tiers(cursor, window, program, store_ids, member_ids=None):
     """Phase 3: qualification in the current period, renewal at rollover, never a mid-period drop.
 
     A member keeps the tier they held for the current period and rises to whatever the current
@@ -304,7 +311,7 @@ def _update_tiers(cursor, window, program_id, store_ids, member_ids=None):
     met over that period; otherwise the member falls to the best lower tier whose renewal threshold
     was met, or to none.
     """
-    program = TierProgram.objects.get(pk=program_id)
+    program_id = program.pk
     current = period_start(program, window.as_of)
     previous = period_start(program, current - dt.timedelta(days=1))
     current_from = Window.instant(current)

@@ -116,12 +116,25 @@ TEMPLATES = [
 ]
 
 VAR_DIR.mkdir(parents=True, exist_ok=True)
+# On PostgreSQL, DB_POOL_SIZE > 0 keeps that many connections per worker process in a pool (psycopg's,
+# through Django) and lends one to each request: with CONN_MAX_AGE 0 a request opens its own (6-9 ms
+# on the benchmark's machine, docs/benchmarks.md "Purchase API"); with CONN_MAX_AGE, every request
+# thread of a worker keeps one. A pool and CONN_MAX_AGE exclude each other.
+DB_POOL_SIZE = int(os.environ.get("DB_POOL_SIZE", "0"))
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}",
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
     )
 }
+if DB_POOL_SIZE and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": min(2, DB_POOL_SIZE),
+        "max_size": DB_POOL_SIZE,
+        # Seconds a request waits for a free connection before it fails as with the database down.
+        "timeout": float(os.environ.get("DB_POOL_TIMEOUT", "10")),
+    }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL and a busy timeout let the web process and the background tick share the file.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
@@ -131,6 +144,10 @@ DATABASES["default"].setdefault("TEST", {})
 if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
     # Named explicitly so live-server tests under pytest-django find the same database.
     DATABASES["default"]["TEST"]["NAME"] = "test_" + DATABASES["default"]["NAME"]
+
+# Requests a worker process runs at a time (concierge/asgi.py); the others wait on its event loop.
+# More than a few only share the one GIL; enough are needed to cover the database's waits.
+REQUEST_THREADS = int(os.environ.get("REQUEST_THREADS", "4"))
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from concierge.api_tokens import create_api_token, revoke_api_token
-from concierge.models import ApiToken, Appointment, AuditEntry, Member, Purchase
+from concierge.models import ApiToken, Appointment, AuditEntry, Member, Purchase, ReceptionSettings
 from tests.factories import AppointmentFactory, MemberFactory, StaffFactory
 from tests.races import race
 
@@ -192,6 +192,50 @@ def test_one_purchase_is_recorded_with_figures_visit_audit_and_last_use(client, 
     assert entry.store == store
     assert entry.data["created"] == 1 and entry.data["bad"] == 0
     assert ApiToken.objects.get().last_used_at is not None
+
+
+@pytest.mark.parametrize(
+    ("grace", "ended_minutes_before", "linked"),
+    [
+        (None, 29, True),  # the default grace, 30 minutes
+        (None, 31, False),
+        (240, 239, True),  # the longest grace a store may set
+        (240, 241, False),
+    ],
+)
+def test_a_purchase_after_the_farewell_is_linked_within_the_grace_only(
+    client, store, member, token, grace, ended_minutes_before, linked
+):
+    if grace is not None:
+        ReceptionSettings.objects.create(store=store, purchase_grace_minutes=grace)
+    bought = moment(0) - dt.timedelta(minutes=5)
+    ended = bought - dt.timedelta(minutes=ended_minutes_before)
+    visit = AppointmentFactory(
+        store=store,
+        member=member,
+        starts_at=ended - dt.timedelta(hours=1),
+        ends_at=ended,
+        arrived_at=ended - dt.timedelta(minutes=50),
+        completed_at=ended,
+        state=Appointment.State.COMPLETED,
+    )
+    response = send(client, purchase(purchased_at=bought.isoformat()), token)
+    assert response.json()["created"] == 1
+    assert Purchase.objects.get().appointment == (visit if linked else None)
+
+
+def test_a_purchase_before_the_arrival_is_not_linked(client, store, member, token):
+    bought = moment(0) - dt.timedelta(minutes=30)
+    AppointmentFactory(
+        store=store,
+        member=member,
+        starts_at=bought,
+        ends_at=bought + dt.timedelta(hours=1),
+        arrived_at=bought + dt.timedelta(minutes=1),
+        state=Appointment.State.ARRIVED,
+    )
+    send(client, purchase(purchased_at=bought.isoformat()), token)
+    assert Purchase.objects.get().appointment is None
 
 
 def test_the_same_request_twice_is_created_then_unchanged(client, member, token):
