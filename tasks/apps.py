@@ -65,12 +65,16 @@ class TasksConfig(AppConfig):
     }
 
     def nav_items(self, user):
+        items = []
         # The store manager's own tasks are a row of the team view: one link keeps the header on one row.
         if user.has_perm("tasks.manage_team_tasks"):
-            return [("team", _("Team tasks"), reverse("tasks:team"))]
-        if user.has_perm("tasks.change_caretask"):
-            return [("my_day", _("My day"), reverse("tasks:my_day"))]
-        return []
+            items.append(("team", _("Team tasks"), reverse("tasks:team")))
+        elif user.has_perm("tasks.change_caretask"):
+            items.append(("my_day", _("My day"), reverse("tasks:my_day")))
+        # The store manager's revival dashboard (leaderboard, what works, progress).
+        if user.has_perm("tasks.manage_revival"):
+            items.append(("revival", _("Revival"), reverse("tasks:revival_dashboard")))
+        return items
 
     def home_url(self, user):
         return reverse("tasks:my_day") if user.has_perm("tasks.change_caretask") else None

@@ -199,6 +199,13 @@ FORM_PAGES = {
     ),
     "DraftCheckForm": ("POST", "tasks:check_draft", lambda s: [], "vip_manager", ""),
     "TeamQueryForm": ("GET", "tasks:team", lambda s: [], "store_manager", ""),
+    "CampaignPickForm": (
+        "GET",
+        "tasks:revival_dashboard",
+        lambda s: [],
+        ("store_manager", "other_manager"),
+        "",
+    ),
     "MoveTasksForm": (
         "POST",
         "tasks:move_tasks",
@@ -529,6 +536,7 @@ QUERY_KEYS_OF = {
     "tasks:my_day": ["offset"],
     "tasks:staff_tasks": ["offset"],
     "tasks:team": ["move"],
+    "tasks:revival_dashboard": ["campaign"],
     "tasks:task_detail": ["from", "page"],
     "complaints:setup_rules": ["category", "counter"],
     "complaints:queue": ["tab", "offset"],
