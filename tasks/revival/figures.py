@@ -36,53 +36,55 @@ def _rate(part, whole):
     return 100.0 * part / whole if whole else None
 
 
-# Three figures join a campaign's cases to their attempts and standing credits. As plain joins over
-# the campaign's rows (hash joins on PostgreSQL) they cost a few milliseconds at 10,000 cases, where
-# the ORM's EXISTS inside an aggregate's FILTER ran a subquery per case, a hundred times slower.
+# The figures that join a campaign's cases to their attempts and standing credits are plain joins over
+# the campaign's rows (hash joins on PostgreSQL): the ORM's EXISTS inside an aggregate's FILTER ran a
+# subquery per case, several times slower at 10,000 cases.
 TABLES = {
     "case": RevivalCase._meta.db_table,
     "attempt": RevivalAttempt._meta.db_table,
     "credit": RevivalCredit._meta.db_table,
 }
-# The campaign's cases with at least one attempt, and whether any reached the member.
-_TRIED = """
-    SELECT a.case_id, MAX(CASE WHEN a.reached THEN 1 ELSE 0 END) AS reached
-    FROM {attempt} a JOIN {case} c ON c.id = a.case_id
-    WHERE c.campaign_id = %(campaign)s
-    GROUP BY a.case_id
-"""
-# The campaign's revived cases: a standing credit each.
-_REVIVED = """
-    SELECT DISTINCT case_id FROM {credit}
-    WHERE campaign_id = %(campaign)s AND state IN (%(provisional)s, %(final)s)
-"""
-CASE_COLUMNS = ("cases", "contacted", "reached", "waiting")
-CASES_SQL = f"""
-    SELECT c.staff_id, COUNT(*), COUNT(t.case_id), COALESCE(SUM(t.reached), 0),
-           SUM(CASE WHEN t.case_id IS NULL AND c.state IN (%(open)s, %(contacted)s) THEN 1 ELSE 0 END)
-    FROM {{case}} c LEFT JOIN ({_TRIED}) t ON t.case_id = c.id
+# Per person: cases, those tried (the case's attempt counter, kept by the attempt action), and those
+# nobody has tried yet and still open.
+CASE_COLUMNS = ("cases", "contacted", "waiting")
+CASES_SQL = """
+    SELECT c.staff_id, COUNT(*), SUM(CASE WHEN c.attempts_count > 0 THEN 1 ELSE 0 END),
+           SUM(CASE WHEN c.attempts_count = 0 AND c.state IN (%(open)s, %(contacted)s) THEN 1 ELSE 0 END)
+    FROM {case} c
     WHERE c.campaign_id = %(campaign)s
     GROUP BY c.staff_id
 """.format(**TABLES)
-# Each reached member's latest reason (ROW_NUMBER: SQLite has no DISTINCT ON).
-REASONS_SQL = f"""
-    SELECT l.reason, COUNT(*), COUNT(r.case_id)
+# Everything the attempts tell, in one pass over the campaign's attempts (t) and its revived cases
+# (r: a standing credit each), as (what, key, cases, revived) rows. The attempts table holds every
+# campaign of every store: the store's attempts since the campaign began are read by their index
+# (store, at), then matched to the campaign's cases by key, never the whole table.
+# - "reached": per person (the case's), the cases where someone was reached;
+# - "reason": each reached member's latest reason (ROW_NUMBER: SQLite has no DISTINCT ON);
+# - "remedy": each remedy, on how many cases it was offered.
+ATTEMPTS_SQL = """
+    WITH t AS (
+        SELECT a.case_id, c.staff_id, a.reached, a.reason, a.remedy, a.at, a.id
+        FROM {attempt} a JOIN {case} c ON c.id = a.case_id
+        WHERE a.store_id = %(store)s AND a.at >= %(since)s AND c.campaign_id = %(campaign)s
+          AND (a.reached OR a.remedy <> '')
+    ), r AS (
+        SELECT DISTINCT case_id FROM {credit}
+        WHERE campaign_id = %(campaign)s AND state IN (%(provisional)s, %(final)s)
+    )
+    SELECT 'reached', CAST(t.staff_id AS TEXT), COUNT(DISTINCT t.case_id), 0
+    FROM t WHERE t.reached
+    GROUP BY t.staff_id
+    UNION ALL
+    SELECT 'reason', l.reason, COUNT(*), COUNT(r.case_id)
     FROM (
-        SELECT a.case_id, a.reason,
-               ROW_NUMBER() OVER (PARTITION BY a.case_id ORDER BY a.at DESC, a.id DESC) AS n
-        FROM {{attempt}} a JOIN {{case}} c ON c.id = a.case_id
-        WHERE c.campaign_id = %(campaign)s AND a.reached AND a.reason <> ''
-    ) l LEFT JOIN ({_REVIVED}) r ON r.case_id = l.case_id
+        SELECT case_id, reason, ROW_NUMBER() OVER (PARTITION BY case_id ORDER BY at DESC, id DESC) AS n
+        FROM t WHERE reached AND reason <> ''
+    ) l LEFT JOIN r ON r.case_id = l.case_id
     WHERE l.n = 1
     GROUP BY l.reason
-""".format(**TABLES)
-REMEDIES_SQL = f"""
-    SELECT o.remedy, COUNT(*), COUNT(r.case_id)
-    FROM (
-        SELECT DISTINCT a.remedy, a.case_id
-        FROM {{attempt}} a JOIN {{case}} c ON c.id = a.case_id
-        WHERE c.campaign_id = %(campaign)s AND a.remedy <> ''
-    ) o LEFT JOIN ({_REVIVED}) r ON r.case_id = o.case_id
+    UNION ALL
+    SELECT 'remedy', o.remedy, COUNT(*), COUNT(r.case_id)
+    FROM (SELECT DISTINCT remedy, case_id FROM t WHERE remedy <> '') o LEFT JOIN r ON r.case_id = o.case_id
     GROUP BY o.remedy
 """.format(**TABLES)
 
@@ -90,6 +92,8 @@ REMEDIES_SQL = f"""
 def _rows(sql, campaign):
     params = {
         "campaign": campaign.pk,
+        "store": campaign.store_id,
+        "since": attempts_since(campaign),
         "provisional": RevivalCredit.State.PROVISIONAL,
         "final": RevivalCredit.State.FINAL,
         "open": RevivalCase.State.OPEN,
@@ -100,20 +104,39 @@ def _rows(sql, campaign):
         return cursor.fetchall()
 
 
+def attempts_since(campaign):
+    """No attempt on a campaign's cases is older than the campaign: they are made once it is opened
+    (a day's margin for the calendar's edges)."""
+    first_day = timezone.make_aware(dt.datetime.combine(campaign.start, dt.time.min))
+    return min(first_day, campaign.created_at) - dt.timedelta(days=1)
+
+
 def campaign_figures(campaign, today=None):
     """Everything the dashboard shows for `campaign`, as plain values."""
     today = today or timezone.localdate()
     credits = standing_credits(campaign)
-    rows = leaderboard(campaign, credits)
+    told = attempt_figures(campaign)
+    rows = leaderboard(campaign, credits, told["reached"])
     totals = _totals(rows)
     return {
         "campaign": campaign,
         "rows": rows,
         "totals": totals,
-        "reasons": reasons(campaign),
-        "remedies": remedies(campaign),
+        "reasons": reasons(told["reason"]),
+        "remedies": remedies(told["remedy"]),
         "progress": daily_progress(campaign, totals["target"], today, credits),
     }
+
+
+def attempt_figures(campaign):
+    """{"reached": {staff id: cases}, "reason": {code: (cases, revived)}, "remedy": {...}}."""
+    told = {"reached": {}, "reason": {}, "remedy": {}}
+    for what, key, cases, revived in _rows(ATTEMPTS_SQL, campaign):
+        if what == "reached":
+            told[what][int(key)] = cases
+        else:
+            told[what][key] = (cases, revived)
+    return told
 
 
 def standing_credits(campaign):
@@ -132,7 +155,7 @@ def standing_credits(campaign):
 # ---- per person ---------------------------------------------------------------------------------
 
 
-def leaderboard(campaign, credits=None):
+def leaderboard(campaign, credits=None, reached=None):
     """One row per person on the campaign, best first: most revivals, then the best conversion.
 
     Someone without a quota who holds cases or credits anyway (a case handed to a colleague from
@@ -143,6 +166,8 @@ def leaderboard(campaign, credits=None):
         for quota in RevivalQuota.objects.filter(campaign=campaign).select_related("staff").order_by()
     }
     cases = {row[0]: dict(zip(CASE_COLUMNS, row[1:], strict=True)) for row in _rows(CASES_SQL, campaign)}
+    if reached is None:
+        reached = attempt_figures(campaign)["reached"]
     revived = {}
     for staff_id, _day, n in standing_credits(campaign) if credits is None else credits:
         revived[staff_id] = revived.get(staff_id, 0) + n
@@ -155,7 +180,7 @@ def leaderboard(campaign, credits=None):
         .values_list("staff_id", "total")
     )
     people = {pk: quota.staff for pk, quota in quotas.items()}
-    others = (set(cases) | set(revived) | set(earned)) - set(people)
+    others = (set(cases) | set(reached) | set(revived) | set(earned)) - set(people)
     if others:
         people.update({staff.pk: staff for staff in Staff.objects.filter(pk__in=others)})
 
@@ -175,7 +200,7 @@ def leaderboard(campaign, credits=None):
                 "target": target,
                 "cases": held.get("cases", 0),
                 "contacted": held.get("contacted", 0),
-                "reached": held.get("reached", 0),
+                "reached": reached.get(pk, 0),
                 "waiting": held.get("waiting", 0),
                 "revived": done,
                 "conversion": _rate(done, members),
@@ -214,48 +239,32 @@ def _totals(rows):
 # ---- what works ---------------------------------------------------------------------------------
 
 
-def reasons(campaign):
+def reasons(found):
     """Why members stopped coming, as they told it when reached (the latest reason given per case),
-    and how many of those cases were revived; most common first."""
-    found = [
-        {"reason": reason, "cases": cases, "revived": revived}
-        for reason, cases, revived in _rows(REASONS_SQL, campaign)
-    ]
-    rows = [
-        {
-            "code": row["reason"],
-            "label": REASON_LABELS.get(row["reason"], row["reason"]),
-            "cases": row["cases"],
-            "revived": row["revived"],
-            "rate": _rate(row["revived"], row["cases"]),
-        }
-        for row in found
-    ]
+    and how many of those cases were revived; most common first. `found`: {code: (cases, revived)}."""
+    rows = [_breakdown_row(code, REASON_LABELS, cases, revived) for code, (cases, revived) in found.items()]
     return _ranked(rows, key=lambda row: (-row["cases"], row["label"]))
 
 
-def remedies(campaign):
+def remedies(found):
     """Each remedy offered: on how many cases, how many of them were revived, and the rate; the best
-    rate first ("nothing yet" last, as the baseline)."""
-    found = [
-        {"remedy": remedy, "cases": cases, "revived": revived}
-        for remedy, cases, revived in _rows(REMEDIES_SQL, campaign)
-    ]
-    rows = [
-        {
-            "code": row["remedy"],
-            "label": REMEDY_LABELS.get(row["remedy"], row["remedy"]),
-            "cases": row["cases"],
-            "revived": row["revived"],
-            "rate": _rate(row["revived"], row["cases"]),
-        }
-        for row in found
-    ]
+    rate first ("nothing yet" last, as the baseline). `found`: {code: (cases, revived)}."""
+    rows = [_breakdown_row(code, REMEDY_LABELS, cases, revived) for code, (cases, revived) in found.items()]
     baseline = RevivalAttempt.Remedy.NONE
     return _ranked(
         rows,
         key=lambda row: (row["code"] == baseline, -(row["rate"] or 0), -row["cases"], row["label"]),
     )
+
+
+def _breakdown_row(code, labels, cases, revived):
+    return {
+        "code": code,
+        "label": labels.get(code, code),
+        "cases": cases,
+        "revived": revived,
+        "rate": _rate(revived, cases),
+    }
 
 
 def _ranked(rows, key):
