@@ -591,8 +591,11 @@ entry in the ledger for each credit and the target bonuses. A closed campaign of
 a tenth of the size, gives the query counts at a second size. Everything goes in with bulk inserts
 and is removed at the end. The store manager's page is timed through Django's test client as in the
 sections above: the whole page, and the live refresh (the htmx request the WebSocket's "revival
-changed" triggers, which draws only the figures). The machine is shared with other work (see the
-load averages): figures from a busy moment run a few milliseconds higher.
+changed" triggers, which draws only the figures); the requests go round-robin, one of each kind
+per round, with the store manager's team tasks page of the same store among them as a gauge of how
+loaded the machine is. The machine is shared with other work (see the load averages): on a busy
+machine every page, the gauge included, runs several times slower than on a quiet one, so compare
+the dashboard with the gauge as much as with the target.
 
 """
 

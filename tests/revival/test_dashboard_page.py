@@ -158,3 +158,34 @@ def test_a_person_outside_the_spread_who_holds_a_case_is_on_the_board(
     rf.case(campaign, MemberFactory(store=store), helper)
     html = client_for(store_manager).get(URL).content.decode()
     assert "临时帮手" in html
+
+
+def _page_queries(client, campaign, **headers):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(URL, {"campaign": campaign.pk}, **headers).status_code == 200
+    return len(captured.captured_queries)
+
+
+def test_the_page_and_its_refresh_cost_the_same_queries_at_5_and_at_40_cases(
+    client_for, store_manager, store
+):
+    people = [StaffFactory(store=store, roles=[Role.VIP_MANAGER]) for _ in range(3)]
+    sizes = {}
+    for name, count in (("small", 5), ("big", 40)):
+        made = rf.campaign(store, name=name)
+        for person in people:
+            rf.quota(made, person, share=count // 3, target=2)
+        for n in range(count):
+            case = rf.case(made, MemberFactory(store=store), people[n % 3])
+            if n % 2:
+                rf.attempt(case, reason="busy", remedy="gift")
+        sizes[name] = made
+    client = client_for(store_manager)
+    client.get(URL)  # the session and the content types, once
+    for headers in ({}, HTMX):
+        assert _page_queries(client, sizes["small"], **headers) == _page_queries(
+            client, sizes["big"], **headers
+        )
