@@ -44,12 +44,11 @@ TABLES = {
     "attempt": RevivalAttempt._meta.db_table,
     "credit": RevivalCredit._meta.db_table,
 }
-# Per person: cases, those tried (the case's attempt counter, kept by the attempt action), and those
-# nobody has tried yet and still open.
-CASE_COLUMNS = ("cases", "contacted", "waiting")
+# Per person: the cases they hold, and those nobody has tried yet (still open: the first attempt
+# moves a case on): the index on (campaign, staff, state) holds all they need.
+CASE_COLUMNS = ("cases", "waiting")
 CASES_SQL = """
-    SELECT c.staff_id, COUNT(*), SUM(CASE WHEN c.attempts_count > 0 THEN 1 ELSE 0 END),
-           SUM(CASE WHEN c.attempts_count = 0 AND c.state IN (%(open)s, %(contacted)s) THEN 1 ELSE 0 END)
+    SELECT c.staff_id, COUNT(*), SUM(CASE WHEN c.state = %(open)s THEN 1 ELSE 0 END)
     FROM {case} c
     WHERE c.campaign_id = %(campaign)s
     GROUP BY c.staff_id
@@ -58,7 +57,7 @@ CASES_SQL = """
 # (r: a standing credit each), as (what, key, cases, revived) rows. The attempts table holds every
 # campaign of every store: the store's attempts since the campaign began are read by their index
 # (store, at), then matched to the campaign's cases by key, never the whole table.
-# - "reached": per person (the case's), the cases where someone was reached;
+# - "person": per person (the case's), the cases tried and those where someone was reached;
 # - "reason": each reached member's latest reason (ROW_NUMBER: SQLite has no DISTINCT ON);
 # - "remedy": each remedy, on how many cases it was offered.
 ATTEMPTS_SQL = """
@@ -66,13 +65,13 @@ ATTEMPTS_SQL = """
         SELECT a.case_id, c.staff_id, a.reached, a.reason, a.remedy, a.at, a.id
         FROM {attempt} a JOIN {case} c ON c.id = a.case_id
         WHERE a.store_id = %(store)s AND a.at >= %(since)s AND c.campaign_id = %(campaign)s
-          AND (a.reached OR a.remedy <> '')
     ), r AS (
         SELECT DISTINCT case_id FROM {credit}
         WHERE campaign_id = %(campaign)s AND state IN (%(provisional)s, %(final)s)
     )
-    SELECT 'reached', CAST(t.staff_id AS TEXT), COUNT(DISTINCT t.case_id), 0
-    FROM t WHERE t.reached
+    SELECT 'person', CAST(t.staff_id AS TEXT), COUNT(DISTINCT t.case_id),
+           COUNT(DISTINCT CASE WHEN t.reached THEN t.case_id END)
+    FROM t
     GROUP BY t.staff_id
     UNION ALL
     SELECT 'reason', l.reason, COUNT(*), COUNT(r.case_id)
@@ -116,7 +115,7 @@ def campaign_figures(campaign, today=None):
     today = today or timezone.localdate()
     credits = standing_credits(campaign)
     told = attempt_figures(campaign)
-    rows = leaderboard(campaign, credits, told["reached"])
+    rows = leaderboard(campaign, credits, told["person"])
     totals = _totals(rows)
     return {
         "campaign": campaign,
@@ -129,13 +128,11 @@ def campaign_figures(campaign, today=None):
 
 
 def attempt_figures(campaign):
-    """{"reached": {staff id: cases}, "reason": {code: (cases, revived)}, "remedy": {...}}."""
-    told = {"reached": {}, "reason": {}, "remedy": {}}
-    for what, key, cases, revived in _rows(ATTEMPTS_SQL, campaign):
-        if what == "reached":
-            told[what][int(key)] = cases
-        else:
-            told[what][key] = (cases, revived)
+    """{"person": {staff id: (cases tried, cases reached)}, "reason": {code: (cases, revived)},
+    "remedy": {code: (cases, revived)}}."""
+    told = {"person": {}, "reason": {}, "remedy": {}}
+    for what, key, first, second in _rows(ATTEMPTS_SQL, campaign):
+        told[what][int(key) if what == "person" else key] = (first, second)
     return told
 
 
@@ -155,7 +152,7 @@ def standing_credits(campaign):
 # ---- per person ---------------------------------------------------------------------------------
 
 
-def leaderboard(campaign, credits=None, reached=None):
+def leaderboard(campaign, credits=None, tried=None):
     """One row per person on the campaign, best first: most revivals, then the best conversion.
 
     Someone without a quota who holds cases or credits anyway (a case handed to a colleague from
@@ -166,8 +163,8 @@ def leaderboard(campaign, credits=None, reached=None):
         for quota in RevivalQuota.objects.filter(campaign=campaign).select_related("staff").order_by()
     }
     cases = {row[0]: dict(zip(CASE_COLUMNS, row[1:], strict=True)) for row in _rows(CASES_SQL, campaign)}
-    if reached is None:
-        reached = attempt_figures(campaign)["reached"]
+    if tried is None:
+        tried = attempt_figures(campaign)["person"]
     revived = {}
     for staff_id, _day, n in standing_credits(campaign) if credits is None else credits:
         revived[staff_id] = revived.get(staff_id, 0) + n
@@ -180,7 +177,7 @@ def leaderboard(campaign, credits=None, reached=None):
         .values_list("staff_id", "total")
     )
     people = {pk: quota.staff for pk, quota in quotas.items()}
-    others = (set(cases) | set(reached) | set(revived) | set(earned)) - set(people)
+    others = (set(cases) | set(tried) | set(revived) | set(earned)) - set(people)
     if others:
         people.update({staff.pk: staff for staff in Staff.objects.filter(pk__in=others)})
 
@@ -199,8 +196,8 @@ def leaderboard(campaign, credits=None, reached=None):
                 "members": members,
                 "target": target,
                 "cases": held.get("cases", 0),
-                "contacted": held.get("contacted", 0),
-                "reached": reached.get(pk, 0),
+                "contacted": tried.get(pk, (0, 0))[0],
+                "reached": tried.get(pk, (0, 0))[1],
                 "waiting": held.get("waiting", 0),
                 "revived": done,
                 "conversion": _rate(done, members),
