@@ -69,10 +69,12 @@ ATTEMPTS_SQL = """
         SELECT DISTINCT case_id FROM {credit}
         WHERE campaign_id = %(campaign)s AND state IN (%(provisional)s, %(final)s)
     )
-    SELECT 'person', CAST(t.staff_id AS TEXT), COUNT(DISTINCT t.case_id),
-           COUNT(DISTINCT CASE WHEN t.reached THEN t.case_id END)
-    FROM t
-    GROUP BY t.staff_id
+    SELECT 'person', CAST(p.staff_id AS TEXT), COUNT(*), SUM(p.reached)
+    FROM (
+        SELECT case_id, staff_id, MAX(CASE WHEN reached THEN 1 ELSE 0 END) AS reached
+        FROM t GROUP BY case_id, staff_id
+    ) p
+    GROUP BY p.staff_id
     UNION ALL
     SELECT 'reason', l.reason, COUNT(*), COUNT(r.case_id)
     FROM (
