@@ -85,19 +85,19 @@ class TasksConfig(AppConfig):
         return change_subject(entry)
 
     def nav_items(self, user):
-        items = self._care_nav_items(user)
-        # A VIP manager's revival cases; the store manager reaches them from the revival dashboard.
-        if user.has_perm("tasks.work_revival") and not user.has_perm("tasks.manage_revival"):
-            items.append(("revival_cases", _("Revival"), reverse("tasks:revival_my_cases")))
-        return items
-
-    def _care_nav_items(self, user):
+        items = []
         # The store manager's own tasks are a row of the team view: one link keeps the header on one row.
         if user.has_perm("tasks.manage_team_tasks"):
-            return [("team", _("Team tasks"), reverse("tasks:team"))]
-        if user.has_perm("tasks.change_caretask"):
-            return [("my_day", _("My day"), reverse("tasks:my_day"))]
-        return []
+            items.append(("team", _("Team tasks"), reverse("tasks:team")))
+        elif user.has_perm("tasks.change_caretask"):
+            items.append(("my_day", _("My day"), reverse("tasks:my_day")))
+        # The store manager's revival dashboard (leaderboard, what works, progress); a VIP manager's
+        # own revival cases (the store manager reaches everyone's from the dashboard).
+        if user.has_perm("tasks.manage_revival"):
+            items.append(("revival", _("Revival"), reverse("tasks:revival_dashboard")))
+        elif user.has_perm("tasks.work_revival"):
+            items.append(("revival_cases", _("Revival"), reverse("tasks:revival_my_cases")))
+        return items
 
     def home_url(self, user):
         return reverse("tasks:my_day") if user.has_perm("tasks.change_caretask") else None

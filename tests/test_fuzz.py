@@ -212,6 +212,13 @@ FORM_PAGES = {
     ),
     "DraftCheckForm": ("POST", "tasks:check_draft", lambda s: [], "vip_manager", ""),
     "TeamQueryForm": ("GET", "tasks:team", lambda s: [], "store_manager", ""),
+    "CampaignPickForm": (
+        "GET",
+        "tasks:revival_dashboard",
+        lambda s: [],
+        ("store_manager", "other_manager"),
+        "",
+    ),
     "MoveTasksForm": (
         "POST",
         "tasks:move_tasks",
@@ -599,6 +606,7 @@ QUERY_KEYS_OF = {
     "tasks:my_day": ["offset"],
     "tasks:staff_tasks": ["offset"],
     "tasks:team": ["move"],
+    "tasks:revival_dashboard": ["campaign"],
     "tasks:task_detail": ["from", "page"],
     "tasks:revival_my_cases": ["state", "campaign", "staff", "offset"],
     "tasks:revival_case": ["reason"],

@@ -152,6 +152,7 @@ def _store(code, name, prefix):
         state=Complaint.State.ROUTED, handler=staff["complaint_handler"], assigned_at=timezone.now()
     )
     _late, walk_in = _overview_complaints(store, prefix, members[0], staff["complaint_handler"])
+    _revival_dashboard_campaign(store, staff, members, prefix)
     secrets = tuple(value for member in members for value in (member.name, member.phone, member.member_no))
     secrets += (walk_in.customer_name, walk_in.customer_phone)
     ApiToken.objects.create(store=store, name=f"{prefix} till", prefix=f"{prefix}tok123", digest="0" * 64)
@@ -255,6 +256,34 @@ def _overview_complaints(store, prefix, member, handler):
     Complaint.objects.filter(pk=late.pk).update(state=Complaint.State.ROUTED)
     Complaint.objects.filter(pk=walk_in.pk).update(state=Complaint.State.AWAITING_APPROVAL)
     return late, walk_in
+
+
+def _revival_dashboard_campaign(store, staff, members, prefix):
+    """An open revival campaign with a case tried and one credited, so the store manager's revival
+    dashboard draws its figures (the other store must never see them)."""
+    from tasks.models import RevivalCredit
+    from tests.revival import factories as revival
+
+    campaign = revival.campaign(store, name=f"{prefix} dashboard revival")
+    revival.quota(campaign, staff["vip_manager"], share=2, target=1)
+    tried = revival.case(campaign, members[2], staff["vip_manager"])
+    revival.case(campaign, members[3], staff["vip_manager"])
+    attempt = revival.attempt(tried, reason="moved", remedy="taxi", note=f"{prefix} revival note")
+    purchase = members[2].purchases.create(
+        store=store, receipt_ref=f"{prefix}-revival-1", purchased_at=timezone.now(), amount=800
+    )
+    RevivalCredit.objects.create(
+        store=store,
+        campaign=campaign,
+        case=tried,
+        member=members[2],
+        staff=staff["vip_manager"],
+        attempt=attempt,
+        purchase=purchase,
+        amount=800,
+        returns_until=timezone.now() + dt.timedelta(days=14),
+    )
+    return campaign
 
 
 def _hours_and_complaint_setup(store, staff, prefix, today):

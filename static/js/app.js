@@ -29,9 +29,11 @@
   // A pushed alert refreshes the lists that show it, except while the user is working in one
   // (data-refresh-unless: a selector that matches while a panel is open).
   document.addEventListener("htmx:wsAfterMessage", function (event) {
-    // The arrivals board's "something changed" is no alert (static/js/reception.js).
+    // The arrivals board's and the revival figures' "something changed" are no alerts
+    // (static/js/reception.js, static/js/revival.js).
     var message = event.detail && event.detail.message;
     if (typeof message === "string" && message.indexOf('id="board-signal"') !== -1) return;
+    if (typeof message === "string" && message.indexOf('id="revival-signal"') !== -1) return;
     document.querySelectorAll("[data-refresh-on-alert]").forEach(function (list) {
       var busy = list.dataset.refreshUnless;
       if (busy && document.querySelector(busy)) return;
