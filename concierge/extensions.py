@@ -27,6 +27,8 @@ INSTALLED_APPS order, as the admin finds `admin.py`:
   `purchase_ids` are ids, or a queryset of their pks. A few queries per call whatever its size.
 - `seed_demo(store, today)`: the app's own part of the demo store, once the core's members,
   purchases and VIP managers are in place (`manage.py seed_demo`).
+- `wipe_demo(store)`: remove the app's records of the demo store that would keep its purchases,
+  members or staff (`manage.py seed_demo --force`, before the core removes its own).
 - `role_permissions` -> {Role: ["app_label.codename", ...]}: what each role's group may do in
   this app, added to the core's ROLE_PERMISSIONS when the groups are synced.
 - `setup_pages(user)` -> [NavItem]: the app's own pages in the store's Settings, shown in its bar
@@ -120,6 +122,11 @@ def purchases_recorded(store, purchase_ids):
 def seed_demo(store, today):
     for hook in _hooks("seed_demo"):
         hook(store, today)
+
+
+def wipe_demo(store):
+    for hook in _hooks("wipe_demo"):
+        hook(store)
 
 
 def role_permissions(core):

@@ -136,6 +136,12 @@ class TasksConfig(AppConfig):
         seed_demo(store, today)
         seed_revival(store, today)
 
+    def wipe_demo(self, store):
+        from tasks.models import RevivalCampaign
+
+        # A campaign takes its quotas, cases, attempts, credits and ledger with it.
+        RevivalCampaign.objects.filter(store=store).delete()
+
     def member_sections(self, request, member):
         from tasks.views.member import member_sections
         from tasks.views.revival_cases import member_revival_sections

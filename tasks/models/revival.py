@@ -69,6 +69,7 @@ class RevivalSettings(StoreSetting):
         validators=[MaxValueValidator(365)],
     )
     target_percent = models.PositiveSmallIntegerField(
+        # xgettext:no-python-format
         _("revival target (% of each person's members)"),
         default=20,
         validators=[MinValueValidator(1), MaxValueValidator(100)],
@@ -146,6 +147,7 @@ class RevivalCampaign(models.Model):
         _("days a return can take the credit back"), validators=[MaxValueValidator(365)]
     )
     target_percent = models.PositiveSmallIntegerField(
+        # xgettext:no-python-format
         _("revival target (% of each person's members)"),
         validators=[MinValueValidator(1), MaxValueValidator(100)],
     )
@@ -449,10 +451,12 @@ class RevivalCredit(models.Model):
         on_delete=models.PROTECT,
         related_name="revival_credits",
     )
+    # RESTRICT, not PROTECT, inside the revival records: a whole campaign (its cases, attempts,
+    # credits and ledger) can be removed in one go, never one of them alone.
     attempt = models.ForeignKey(
         RevivalAttempt,
         verbose_name=_("attempt that counted"),
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         related_name="credits",
     )
     purchase = models.ForeignKey(
@@ -537,7 +541,7 @@ class IncentiveEntry(models.Model):
     credit = models.ForeignKey(
         RevivalCredit,
         verbose_name=_("revival"),
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         null=True,
         blank=True,
         related_name="ledger",
@@ -546,7 +550,7 @@ class IncentiveEntry(models.Model):
     corrects = models.ForeignKey(
         "self",
         verbose_name=_("corrects"),
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         null=True,
         blank=True,
         related_name="corrections",

@@ -343,6 +343,8 @@ class Command(BaseCommand):
     def wipe_demo_store(self):
         store = Store.objects.filter(code=STORE_CODE).first()
         if store is not None:
+            # The apps' records that keep purchases or staff (a revival credited from a purchase).
+            extensions.wipe_demo(store)
             # Purchases and members protect the store; remove them first, then the rest cascades.
             ContactLog.objects.filter(member__store=store).delete()
             Assignment.objects.filter(store=store).delete()
