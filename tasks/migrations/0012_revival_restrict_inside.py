@@ -5,25 +5,43 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tasks', '0011_revival_case_lean_keys'),
+        ("tasks", "0011_revival_case_lean_keys"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='incentiveentry',
-            name='corrects',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.RESTRICT, related_name='corrections', to='tasks.incentiveentry', verbose_name='corrects'),
+            model_name="incentiveentry",
+            name="corrects",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.RESTRICT,
+                related_name="corrections",
+                to="tasks.incentiveentry",
+                verbose_name="corrects",
+            ),
         ),
         migrations.AlterField(
-            model_name='incentiveentry',
-            name='credit',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.RESTRICT, related_name='ledger', to='tasks.revivalcredit', verbose_name='revival'),
+            model_name="incentiveentry",
+            name="credit",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.RESTRICT,
+                related_name="ledger",
+                to="tasks.revivalcredit",
+                verbose_name="revival",
+            ),
         ),
         migrations.AlterField(
-            model_name='revivalcredit',
-            name='attempt',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.RESTRICT, related_name='credits', to='tasks.revivalattempt', verbose_name='attempt that counted'),
+            model_name="revivalcredit",
+            name="attempt",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.RESTRICT,
+                related_name="credits",
+                to="tasks.revivalattempt",
+                verbose_name="attempt that counted",
+            ),
         ),
     ]
