@@ -8,6 +8,7 @@ import django
 from asgiref.sync import ThreadSensitiveContext, sync_to_async
 from django.conf import settings
 from django.core.handlers.asgi import ASGIHandler
+from django.db import connections
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "concierge.settings")
 
@@ -44,14 +45,30 @@ class SyncChainASGIHandler(ASGIHandler):
             async with ThreadSensitiveContext(executor=thread):
                 await super().__call__(scope, receive, send)
         finally:
+            self._put_back(thread)
+
+    def _put_back(self, thread):
+        """Keep a few threads for the next requests; a burst's extra ones end, with their
+        database connection (kept open on the thread when CONN_MAX_AGE is set)."""
+        if len(self.idle_threads) < 2 * settings.REQUEST_THREADS:
             self.idle_threads.append(thread)
+            return
+        thread.submit(connections.close_all)
+        thread.shutdown(wait=False)
 
     async def get_response_async(self, request):
         turns = self.turns.get(loop := asyncio.get_running_loop())
         if turns is None:
             turns = self.turns[loop] = asyncio.Semaphore(settings.REQUEST_THREADS)
         async with turns:
-            return await sync_to_async(self.get_response, thread_sensitive=True)(request)
+            work = asyncio.ensure_future(sync_to_async(self.get_response, thread_sensitive=True)(request))
+            try:
+                return await asyncio.shield(work)
+            except asyncio.CancelledError:
+                # The client went away, but a view on its thread cannot be stopped: it keeps its
+                # turn until it ends, so no more than REQUEST_THREADS views ever run at once.
+                await asyncio.wait([work])
+                raise
 
 
 # Django must be set up before the routing imports models.
