@@ -6,21 +6,34 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tasks', '0012_revival_restrict_inside'),
+        ("tasks", "0012_revival_restrict_inside"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='revivalcase',
-            name='campaign',
-            field=models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='cases', to='tasks.revivalcampaign', verbose_name='campaign'),
+            model_name="revivalcase",
+            name="campaign",
+            field=models.ForeignKey(
+                db_constraint=False,
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="cases",
+                to="tasks.revivalcampaign",
+                verbose_name="campaign",
+            ),
         ),
         migrations.AlterField(
-            model_name='revivalcase',
-            name='staff',
-            field=models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='revival_cases', to=settings.AUTH_USER_MODEL, verbose_name='staff member'),
+            model_name="revivalcase",
+            name="staff",
+            field=models.ForeignKey(
+                db_constraint=False,
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="revival_cases",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="staff member",
+            ),
         ),
     ]

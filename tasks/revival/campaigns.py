@@ -369,10 +369,10 @@ def _run_insert(annotated, columns, *, ranges=None):
     staff = "p." + quote("c_staff_id")
     if ranges is not None:
         number, group = f"p.{quote('c_rn')}", f"p.{quote('c_grp')}"
-        staff = (
-            f"CASE WHEN {group} = 0 THEN {_pick(ranges.get(0), number)} "
-            f"ELSE {_pick(ranges.get(1), number)} END"
-        )
+        # A group counted empty can gain a member before this statement reads the pool (an import
+        # running meanwhile): it goes to the other group's people rather than to nobody.
+        class_a, rest = ranges.get(0) or ranges.get(1), ranges.get(1) or ranges.get(0)
+        staff = f"CASE WHEN {group} = 0 THEN {_pick(class_a, number)} ELSE {_pick(rest, number)} END"
     picked = ", ".join(staff if column == "staff_id" else f"p.{quote('c_' + column)}" for column in columns)
     with connection.cursor() as cursor:
         cursor.execute(f"INSERT INTO {table} ({targets}) SELECT {picked} FROM ({sql}) p", params)

@@ -407,3 +407,24 @@ def test_a_member_who_left_the_pool_meanwhile_is_not_counted_in_a_share(store, s
     quotas = dict(RevivalQuota.objects.filter(campaign=campaign).values_list("staff_id", "share"))
     assert quotas == dict(shares(campaign)) and sum(quotas.values()) == 5
     assert RevivalCampaign.objects.get(pk=campaign.pk).pool_size == 5
+
+
+def test_a_class_a_member_who_joined_the_pool_meanwhile_is_still_given_to_someone(
+    store, store_manager, monkeypatch
+):
+    first, second = vips(store, 2)
+    dormant(store, 4)
+    counted = campaigns._counts
+
+    def no_class_a(members):
+        # As if the class A member was re-ranked into class A just after the count.
+        _class_a, total = counted(members)
+        return 0, total
+
+    first_member = Member.objects.filter(store=store).order_by("pk").first()
+    Member.objects.filter(pk=first_member.pk).update(value_class="A")
+    monkeypatch.setattr(campaigns, "_counts", no_class_a)
+    campaign = open_campaign(draft(store, store_manager), store_manager, {first.pk: 1, second.pk: 1})
+    cases = RevivalCase.objects.filter(campaign=campaign)
+    assert cases.count() == 4 and not cases.filter(staff__isnull=True).exists()
+    assert cases.get(value_class="A").staff_id in {first.pk, second.pk}
