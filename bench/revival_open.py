@@ -232,9 +232,9 @@ def render(runs, everyone, load):
         START_MARK,
         "",
         f"Run on {dt.date.today().isoformat()} with `python -m bench.revival_open` over the scale data set."
-        f" Load average {load[0][0]:.1f} before and {load[1][0]:.1f} after the run (two cores, shared"
-        " with other work: other test runs kept both cores busy, so the figures are noisy, by seconds"
-        " for the 200,000 run; an earlier run under a load of 10 took twice as long).",
+        f" Load average {load[0][0]:.1f} before and {load[1][0]:.1f} after the run (two cores; the"
+        " 200,000 run moves by seconds with other work on the machine: under a load of 10 it took"
+        " twice as long).",
         "",
     ]
     if runs:
