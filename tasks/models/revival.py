@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, transition
 
 from concierge.models import ContactLog
@@ -121,8 +122,8 @@ class RevivalCampaign(models.Model):
 
     class State(models.TextChoices):
         DRAFT = "draft", _("Draft")
-        OPEN = "open", _("Open")
-        CLOSED = "closed", _("Closed")
+        OPEN = "open", pgettext_lazy("revival campaign state", "Open")
+        CLOSED = "closed", pgettext_lazy("revival campaign state", "Closed")
         SETTLED = "settled", _("Settled")
 
     store = models.ForeignKey(
@@ -262,7 +263,7 @@ class RevivalCase(models.Model):
         CONTACTED = "contacted", _("Contacted")
         REVIVED = "revived", _("Revived")
         LOST = "lost", _("Lost for good")
-        CLOSED = "closed", _("Closed")
+        CLOSED = "closed", pgettext_lazy("revival case state", "Closed")
 
     ACTIVE_STATES = (State.OPEN, State.CONTACTED)
 
