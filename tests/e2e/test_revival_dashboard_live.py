@@ -157,6 +157,14 @@ def test_an_attempt_on_the_tablet_then_a_till_purchase_shows_on_the_dashboard(re
             expect(boss.locator("#leaderboard")).to_contain_text("Leaderboard")
             expect(boss.locator("#remedies")).to_contain_text("Taxi paid")
             screenshot(boss, "revival-dashboard-en")
+            # The reward the revival earned waits on the ledger; the month's statement lists it.
+            boss.goto("/tasks/revival/ledger/")
+            expect(boss.locator("body")).to_contain_text("2,680")
+            screenshot(boss, "revival-ledger-en")
+            choose_language(boss, "zh-hans")
+            boss.goto("/tasks/revival/statements/")
+            expect(boss.locator("h1")).to_be_visible()
+            screenshot(boss, "revival-statement-zh")
             # No push fell on a page without its target, and the policy refused nothing.
             assert not [e for e in errors if "oob" in e.lower() or "content security" in e.lower()], errors
         finally:
