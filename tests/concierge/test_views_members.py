@@ -24,9 +24,9 @@ SEARCH_URL = reverse("concierge:member_search")
 # Auth, session, permissions, the header (store, roles) and the page's own queries; must not grow.
 SEARCH_MAX_QUERIES = 8
 PROFILE_MAX_QUERIES = (
-    # with the VIP-manager history, the care card (open and recent tasks), the complaints card and
-    # the visits card (coming visits; past ones with the no-show count)
-    18
+    # with the VIP-manager history, the care card (open and recent tasks), the complaints card,
+    # the visits card (coming visits; past ones with the no-show count) and the revival case line
+    19
 )
 
 
