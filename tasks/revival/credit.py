@@ -2,7 +2,8 @@
 
 A purchase credits a revival when its member has an active case (open or contacted) in one of the
 store's campaigns that is open or closed (a closed campaign still credits a purchase inside the
-window of an attempt made while it was open), the purchase alone is at least the campaign's
+window of an attempt made while it was open: closing keeps the contacted cases contacted, settling
+closes them), the purchase alone is at least the campaign's
 minimum, and a reached attempt on the case came at or before it, at most `window_days` local days
 earlier (the N-th day after the attempt counts, the N+1-th does not). The credit goes to whoever
 made the latest such attempt; with `exclude_self_rung`, a purchase rung up by that same person

@@ -1,0 +1,98 @@
+"""The credit rules at their edges: a closed campaign still credits, a zero bonus, a return that
+arrives late, and what a return takes back when the member bought more meanwhile."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from concierge.errors import ActionRefused
+from concierge.models import AuditEntry
+from tasks.models import IncentiveEntry, RevivalCampaign, RevivalCase
+from tasks.revival.campaigns import close_campaign, settle_campaign
+from tasks.revival.credit import credit_purchases
+from tests.factories import MemberFactory, PurchaseFactory
+from tests.helpers import at, frozen_clock
+from tests.revival import factories as rv
+
+pytestmark = pytest.mark.usefixtures("english")
+
+Kind = IncentiveEntry.Kind
+LAST_DAY = dt.date(2026, 11, 10)
+ATTEMPT_AT = at(2026, 11, 10, 15, 0)
+
+
+@pytest.fixture
+def campaign(store):
+    return rv.campaign(
+        store,
+        start=dt.date(2026, 11, 1),
+        end=LAST_DAY,
+        min_amount=Decimal("500"),
+        window_days=3,
+        return_days=14,
+    )
+
+
+@pytest.fixture
+def member(store):
+    return MemberFactory(store=store, name="张女士", value_class="A")
+
+
+def buy(member, moment, amount="1000"):
+    return PurchaseFactory(member=member, purchased_at=moment, amount=Decimal(amount))
+
+
+def credit(store, *purchases):
+    return credit_purchases(store, [purchase.pk for purchase in purchases])
+
+
+def state_of(case):
+    return RevivalCase.objects.get(pk=case.pk).state
+
+
+# ---- a closed campaign -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def closed(store, campaign, member, vip_manager, store_manager):
+    """Reached on the last day, the campaign closed that evening; another case never tried."""
+    case = rv.case(campaign, member, vip_manager)
+    untried = rv.case(campaign, MemberFactory(store=store), vip_manager)
+    rv.attempt(case, at=ATTEMPT_AT)
+    with frozen_clock(at(2026, 11, 10, 21, 0)):
+        close_campaign(RevivalCampaign.objects.get(pk=campaign.pk), store_manager, reason="月底")
+    return case, untried
+
+
+def test_closing_closes_only_the_untried_cases(closed):
+    case, untried = closed
+    assert (state_of(case), state_of(untried)) == ("contacted", "closed")
+    assert AuditEntry.objects.get(action="revival.campaign_closed").data["cases_closed"] == 1
+
+
+def test_a_closed_campaign_credits_a_purchase_inside_the_window_of_an_earlier_attempt(store, member, closed):
+    case, _untried = closed
+    assert credit(store, buy(member, at(2026, 11, 11, 10))) == {"credited": 1, "clawed_back": 0}
+    assert state_of(case) == "revived"
+
+
+def test_a_settled_campaign_credits_nothing_and_its_tried_cases_close(
+    store, campaign, member, closed, store_manager
+):
+    case, _untried = closed
+    with frozen_clock(at(2026, 11, 11, 9, 0)):
+        settle_campaign(RevivalCampaign.objects.get(pk=campaign.pk), store_manager)
+    assert state_of(case) == "closed"
+    assert credit(store, buy(member, at(2026, 11, 11, 10))) == {"credited": 0, "clawed_back": 0}
+
+
+def test_settling_is_refused_while_a_credit_is_provisional_and_closes_nothing(
+    store, campaign, member, closed, store_manager
+):
+    case, _untried = closed
+    credit(store, buy(member, at(2026, 11, 11, 10)))
+    other = rv.case(campaign, MemberFactory(store=store), case.staff, state=RevivalCase.State.CONTACTED)
+    with pytest.raises(ActionRefused, match="can still be taken back"):
+        settle_campaign(RevivalCampaign.objects.get(pk=campaign.pk), store_manager)
+    assert state_of(other) == "contacted"
