@@ -283,7 +283,8 @@ def credit_purchases(store, purchase_ids):
             bonuses[(entry.campaign_id, entry.staff_id)].append(entry)
     for pair in sorted(touched):
         target = targets.get(pair, 0)
-        if target > 0:
+        # A campaign may pay no target bonus (0 is allowed): then no bonus entries at all.
+        if target > 0 and campaigns[pair[0]].quota_bonus > 0:
             _settle_bonus(store, campaigns[pair[0]], staff[pair[1]], counts[pair] >= target, bonuses[pair])
 
     if touched:
@@ -411,6 +412,7 @@ def _take_back(store, entry, reason, *, credit=None, already=()):
 def _settle_bonus(store, campaign, person, earned, entries):
     """Bring the person's target bonus in line with whether they are at their target.
 
+    Only for a campaign that pays a bonus (above 0).
     `entries`: the standing bonus (if any) and the entries that answer it, locked. Earned again
     after a paid bonus was clawed back, the unpaid claw-back is reversed, else a correction pays it
     again; lost, the unpaid bonus (or its unpaid correction) is reversed, else a claw-back answers it.
@@ -430,7 +432,8 @@ def _settle_bonus(store, campaign, person, earned, entries):
         return
     answers = [e for e in entries if e.corrects_id == bonus.pk and e.state != Entry.REVERSED]
     net = bonus.amount + sum((e.amount for e in answers), Decimal("0"))
-    if earned and net <= 0:
+    # The net is the bonus or nothing: below the bonus it has been taken back and is owed again.
+    if earned and net < bonus.amount:
         unpaid = [e for e in answers if e.amount < 0 and e.state in UNPAID]
         if unpaid:
             before = transition(unpaid[0], "reverse", None)

@@ -9,7 +9,7 @@ import pytest
 from concierge.errors import ActionRefused
 from concierge.models import AuditEntry
 from tasks.models import IncentiveEntry, RevivalCampaign, RevivalCase
-from tasks.revival.campaigns import close_campaign, settle_campaign
+from tasks.revival.campaigns import close_campaign, settle_blockers, settle_campaign
 from tasks.revival.credit import credit_purchases
 from tests.factories import MemberFactory, PurchaseFactory
 from tests.helpers import at, frozen_clock
@@ -96,3 +96,21 @@ def test_settling_is_refused_while_a_credit_is_provisional_and_closes_nothing(
     with pytest.raises(ActionRefused, match="can still be taken back"):
         settle_campaign(RevivalCampaign.objects.get(pk=campaign.pk), store_manager)
     assert state_of(other) == "contacted"
+
+
+# ---- a campaign without a target bonus ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("bonus", ["0", "0.00"])
+def test_no_bonus_entries_when_the_campaign_pays_no_bonus(store, campaign, vip_manager, bonus):
+    RevivalCampaign.objects.filter(pk=campaign.pk).update(quota_bonus=Decimal(bonus))
+    rv.quota(campaign, vip_manager, share=10, target=1)
+    members = [MemberFactory(store=store) for _n in range(3)]
+    for member in members:
+        rv.attempt(rv.case(campaign, member, vip_manager), at=ATTEMPT_AT)
+    for hour, member in enumerate(members, start=10):
+        credit(store, buy(member, at(2026, 11, 11, hour)))
+    credit(store, buy(members[0], at(2026, 11, 12, 10), "-1000"))
+    credit(store, buy(members[0], at(2026, 11, 12, 11), "900"))
+    assert not IncentiveEntry.objects.exclude(kind=Kind.REWARD).exists()
+    assert settle_blockers(campaign)[1] == IncentiveEntry.objects.filter(state="pending").count() == 3
