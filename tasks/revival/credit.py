@@ -12,7 +12,9 @@ does not count. One standing credit per member and campaign.
 A return (a negative purchase) within `return_days` of the credited purchase that takes the net
 below the minimum takes the credit back: the case is contacted again, the reward is reversed (or,
 once paid, answered by a claw-back entry), and the target bonus likewise if the person drops
-below their target.
+below their target. What counts is the return's date, not when it is recorded: a credit stays
+provisional until FINAL_AFTER past its returns_until (the nightly import and the daily safety net
+bring late returns in by then), and becomes final after that; a final credit is never taken back.
 
 `credit_purchases` is called in the transaction that records the purchases (the till's API and the
 CSV import, through the `purchases_recorded` hook of concierge/extensions.py) and by a daily job
@@ -60,6 +62,9 @@ STANDING = (Credit.PROVISIONAL, Credit.FINAL)
 UNPAID = (Entry.PENDING, Entry.APPROVED)
 # The daily safety net looks this far back for purchases the till or the import did not credit.
 SAFETY_NET_DAYS = 2
+# A return dated up to returns_until may be recorded later: by the nightly import, at the latest by
+# the safety net. A credit stays provisional that much longer, so "final" means no return can come.
+FINAL_AFTER = dt.timedelta(days=SAFETY_NET_DAYS)
 # How many due credits the per-tick job finalises per run; the rest wait a minute.
 FINALISE_BATCH = 500
 
@@ -498,10 +503,11 @@ def _alert_credit(managers, person, credit, member, case, *, credited):
 
 @action
 def finalise_credits(credit_ids):
-    """Make these provisional credits final if their return days are over. Returns how many."""
-    now = timezone.now()
+    """Make these provisional credits final if their return days are over and a return dated
+    inside them can no longer arrive (FINAL_AFTER past returns_until). Returns how many."""
+    due_by = timezone.now() - FINAL_AFTER
     due = list(
-        RevivalCredit.objects.filter(pk__in=credit_ids, state=Credit.PROVISIONAL, returns_until__lte=now)
+        RevivalCredit.objects.filter(pk__in=credit_ids, state=Credit.PROVISIONAL, returns_until__lte=due_by)
         .values_list("pk", "member_id")
         .order_by("pk")
     )
@@ -512,7 +518,7 @@ def finalise_credits(credit_ids):
     lock_members({member_id for _pk, member_id in due}, related=())
     made = 0
     for credit in lock(RevivalCredit.objects.filter(pk__in=[pk for pk, _m in due])):
-        if credit.state != Credit.PROVISIONAL or credit.returns_until > now:
+        if credit.state != Credit.PROVISIONAL or credit.returns_until > due_by:
             continue
         before = transition(credit, "make_final", None)
         audit("revival.credit_final", credit, None, before=before)
@@ -522,10 +528,12 @@ def finalise_credits(credit_ids):
 
 @job
 def finalise_revival_credits(*, as_of):
-    """Provisional credits whose return days are over become final. One indexed query when idle
-    (the partial index revival_credit_provisional)."""
+    """Provisional credits become final FINAL_AFTER past their return days. One indexed query when
+    idle (the partial index revival_credit_provisional)."""
     due = list(
-        RevivalCredit.objects.filter(state=Credit.PROVISIONAL, returns_until__lte=timezone.now())
+        RevivalCredit.objects.filter(
+            state=Credit.PROVISIONAL, returns_until__lte=timezone.now() - FINAL_AFTER
+        )
         .order_by("returns_until")
         .values_list("pk", flat=True)[:FINALISE_BATCH]
     )

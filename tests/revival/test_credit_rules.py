@@ -5,12 +5,13 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from concierge.errors import ActionRefused
 from concierge.models import AuditEntry
-from tasks.models import IncentiveEntry, RevivalCampaign, RevivalCase
+from tasks.models import IncentiveEntry, RevivalCampaign, RevivalCase, RevivalCredit
 from tasks.revival.campaigns import close_campaign, settle_blockers, settle_campaign
-from tasks.revival.credit import credit_purchases
+from tasks.revival.credit import credit_missed_purchases, credit_purchases, finalise_revival_credits
 from tests.factories import MemberFactory, PurchaseFactory
 from tests.helpers import at, frozen_clock
 from tests.revival import factories as rv
@@ -114,3 +115,42 @@ def test_no_bonus_entries_when_the_campaign_pays_no_bonus(store, campaign, vip_m
     credit(store, buy(members[0], at(2026, 11, 12, 11), "900"))
     assert not IncentiveEntry.objects.exclude(kind=Kind.REWARD).exists()
     assert settle_blockers(campaign)[1] == IncentiveEntry.objects.filter(state="pending").count() == 3
+
+
+# ---- a return recorded late --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def credited(store, campaign, member, vip_manager):
+    rv.attempt(rv.case(campaign, member, vip_manager), at=ATTEMPT_AT)
+    credit(store, buy(member, at(2026, 11, 11, 10), "800"))
+    return RevivalCredit.objects.get()
+
+
+@pytest.mark.parametrize(
+    ("dated", "taken_back"),
+    [(dt.timedelta(minutes=-1), True), (dt.timedelta(0), True), (dt.timedelta(minutes=1), False)],
+)
+def test_a_return_dated_inside_the_return_days_takes_back_even_when_it_arrives_later(
+    store, member, credited, dated, taken_back
+):
+    # The nightly import brings a return rung just before the end of the return days, after it.
+    with frozen_clock(credited.returns_until + dt.timedelta(hours=14)) as clock:
+        finalise_revival_credits(as_of=timezone.localdate())
+        returned = buy(member, credited.returns_until + dated, "-800")
+        credit(store, returned)
+        assert RevivalCredit.objects.get().state == ("clawed_back" if taken_back else "provisional")
+        # Missed by the import, the safety net the day after still takes it back.
+        clock.advance(days=1)
+        finalise_revival_credits(as_of=timezone.localdate())
+    assert RevivalCredit.objects.get().state == ("clawed_back" if taken_back else "provisional")
+
+
+def test_the_safety_net_takes_back_a_late_return_before_the_credit_turns_final(store, member, credited):
+    buy(member, credited.returns_until - dt.timedelta(hours=1), "-800")  # written around the import
+    with frozen_clock(credited.returns_until + dt.timedelta(days=1, hours=1)) as clock:
+        assert finalise_revival_credits(as_of=timezone.localdate()) == {}
+        assert credit_missed_purchases(as_of=timezone.localdate()) == {"clawed_back": 1}
+        clock.advance(days=2)
+        assert finalise_revival_credits(as_of=timezone.localdate()) == {}
+    assert RevivalCredit.objects.get().state == "clawed_back"
