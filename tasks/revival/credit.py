@@ -10,7 +10,9 @@ made the latest such attempt; with `exclude_self_rung`, a purchase rung up by th
 does not count. One standing credit per member and campaign.
 
 A return (a negative purchase) within `return_days` of the credited purchase that takes the net
-below the minimum takes the credit back: the case is contacted again, the reward is reversed (or,
+below the minimum takes the credit back (the net: the credited purchase plus the member's
+purchases and returns after it up to returns_until, so returning a later purchase does not count
+against it; see `_net`): the case is contacted again, the reward is reversed (or,
 once paid, answered by a claw-back entry), and the target bonus likewise if the person drops
 below their target. What counts is the return's date, not when it is recorded: a credit stays
 provisional until FINAL_AFTER past its returns_until (the nightly import and the daily safety net
@@ -102,13 +104,20 @@ def _counts(purchase, attempt, campaign):
     return (_local_date(purchase["purchased_at"]) - _local_date(attempt.at)).days <= campaign.window_days
 
 
-def _net(credit_amount, credit_at, returns_until, returns):
-    """The credited amount less the member's returns after it and up to returns_until."""
-    taken = sum(
-        (amount for at, amount in returns if credit_at < at <= returns_until),
+def _net(credit_amount, credit_at, returns_until, moves):
+    """What stands of a credited purchase: its amount plus the member's purchases and returns after
+    it, up to returns_until included (`moves`: (moment, amount) pairs, returns negative).
+
+    A return counts against the credit only for what it exceeds of the purchases the member made
+    after the credited one inside the return days: returning a later purchase leaves the credit
+    standing, returning the credited purchase itself takes it back unless later purchases make up
+    for it.
+    """
+    later = sum(
+        (amount for at, amount in moves if credit_at < at <= returns_until),
         Decimal("0"),
     )
-    return credit_amount + taken
+    return credit_amount + later
 
 
 @action
@@ -152,11 +161,12 @@ def credit_purchases(store, purchase_ids):
         [row["purchased_at"] for row in purchases]
         + [credit.purchase.purchased_at for credit in credits if credit.state == Credit.PROVISIONAL]
     )
-    returns = defaultdict(list)
+    # Every purchase and return since: a return undoes a credit only net of the purchases after it.
+    moves = defaultdict(list)
     for member_id, at, amount in Purchase.objects.filter(
-        store=store, member_id__in=member_ids, amount__lt=0, purchased_at__gt=since
+        store=store, member_id__in=member_ids, purchased_at__gt=since
     ).values_list("member_id", "purchased_at", "amount"):
-        returns[member_id].append((at, amount))
+        moves[member_id].append((at, amount))
 
     standing = {(c.campaign_id, c.member_id) for c in credits if c.state in STANDING}
     # A purchase revives once: in one campaign, and never again once taken back.
@@ -182,7 +192,7 @@ def credit_purchases(store, purchase_ids):
             if campaign.exclude_self_rung and row["staff_id"] == latest.staff_id:
                 continue
             returns_until = row["purchased_at"] + dt.timedelta(days=campaign.return_days)
-            if _net(row["amount"], row["purchased_at"], returns_until, returns[case.member_id]) < (
+            if _net(row["amount"], row["purchased_at"], returns_until, moves[case.member_id]) < (
                 campaign.min_amount
             ):
                 continue  # already returned: crediting it would only be taken back at once
@@ -196,7 +206,7 @@ def credit_purchases(store, purchase_ids):
         credit
         for credit in credits
         if credit.state == Credit.PROVISIONAL
-        and _net(credit.amount, credit.purchase.purchased_at, credit.returns_until, returns[credit.member_id])
+        and _net(credit.amount, credit.purchase.purchased_at, credit.returns_until, moves[credit.member_id])
         < credit.campaign.min_amount
     ]
     if not new and not undone:
@@ -275,7 +285,7 @@ def credit_purchases(store, purchase_ids):
         case = locked_cases[credit.case_id]
         case.member = credit.member = members[credit.member_id]
         credit.store = case.store = store
-        _claw_back(store, credit, case, by_credit[credit.pk], returns[credit.member_id])
+        _claw_back(store, credit, case, by_credit[credit.pk], moves[credit.member_id])
         clawed += 1
         touched.add((credit.campaign_id, credit.staff_id))
         _alert_credit(
@@ -368,8 +378,8 @@ def _store_text(store, message):
         return str(message)[:200]
 
 
-def _claw_back(store, credit, case, rewards, returns):
-    net = _net(credit.amount, credit.purchase.purchased_at, credit.returns_until, returns)
+def _claw_back(store, credit, case, rewards, moves):
+    net = _net(credit.amount, credit.purchase.purchased_at, credit.returns_until, moves)
     reason = _store_text(
         store,
         Message(

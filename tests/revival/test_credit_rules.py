@@ -154,3 +154,37 @@ def test_the_safety_net_takes_back_a_late_return_before_the_credit_turns_final(s
         clock.advance(days=2)
         assert finalise_revival_credits(as_of=timezone.localdate()) == {}
     assert RevivalCredit.objects.get().state == "clawed_back"
+
+
+# ---- what a return takes back ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def credited_600(store, campaign, member, vip_manager):
+    rv.attempt(rv.case(campaign, member, vip_manager), at=ATTEMPT_AT)
+    credit(store, buy(member, at(2026, 11, 11, 10), "600"))
+    return RevivalCredit.objects.get()
+
+
+def test_returning_a_later_purchase_leaves_the_credit_standing(store, member, credited_600):
+    credit(store, buy(member, at(2026, 11, 12, 10), "1000"))
+    assert credit(store, buy(member, at(2026, 11, 13, 10), "-1000")) == {"credited": 0, "clawed_back": 0}
+    assert RevivalCredit.objects.get().state == "provisional"
+
+
+def test_a_later_purchase_and_its_return_arriving_together_leave_the_credit_standing(
+    store, member, credited_600
+):
+    bought, returned = buy(member, at(2026, 11, 12, 10), "1000"), buy(member, at(2026, 11, 13, 10), "-1000")
+    assert credit(store, bought, returned) == {"credited": 0, "clawed_back": 0}
+    assert RevivalCredit.objects.get().state == "provisional"
+
+
+@pytest.mark.parametrize(("later", "taken_back"), [(None, True), ("499", True), ("500", False)])
+def test_returning_the_credited_purchase_takes_it_back_unless_later_purchases_make_up(
+    store, member, credited_600, later, taken_back
+):
+    if later:
+        credit(store, buy(member, at(2026, 11, 12, 10), later))
+    credit(store, buy(member, at(2026, 11, 13, 10), "-600"))
+    assert RevivalCredit.objects.get().state == ("clawed_back" if taken_back else "provisional")
