@@ -174,20 +174,27 @@ def lock_staff(pks):
     return _lock_rows(Staff, Level.STAFF, pks)
 
 
-def lock(target, *, related=(), level=Level.OBJECT):
+def lock(target, *, related=(), level=Level.OBJECT, no_key=False):
     """Lock workflow objects (level 4): a fresh locked copy of one object, or a queryset's rows.
 
     Related rows named in `related` are read, not locked. An object deleted meanwhile is refused.
+    `no_key`: FOR NO KEY UPDATE on PostgreSQL, for an action that changes the rows but never their
+    key: it still excludes the other writers, yet lets a transaction insert rows referring to them
+    (the foreign key check takes a key share lock, which FOR UPDATE would block).
     """
     if isinstance(target, QuerySet):
-        rows = list(target.select_for_update(of=("self",)).select_related(*related).order_by("pk"))
+        rows = list(
+            target.select_for_update(of=("self",), no_key=no_key).select_related(*related).order_by("pk")
+        )
         _note_locks(level, target.model, [row.pk for row in rows])
         return rows
     model = type(target)
     _note_locks(level, model, [target.pk])
     try:
         return (
-            model._default_manager.select_for_update(of=("self",)).select_related(*related).get(pk=target.pk)
+            model._default_manager.select_for_update(of=("self",), no_key=no_key)
+            .select_related(*related)
+            .get(pk=target.pk)
         )
     except model.DoesNotExist as exc:
         raise ActionRefused(_("This was removed meanwhile.")) from exc

@@ -430,7 +430,8 @@ class RevivalAttempt(models.Model):
 class RevivalCredit(models.Model):
     """A revival credited from a purchase: to the person whose reached attempt came last before it.
 
-    Provisional while a return may still take it back (the campaign's return days), then final.
+    Provisional while a return may still take it back (one dated up to returns_until, recorded up
+    to the safety net's lag later: tasks/revival/credit.py FINAL_AFTER), then final for good.
     """
 
     class State(models.TextChoices):

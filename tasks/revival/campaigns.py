@@ -590,20 +590,24 @@ def open_campaign(campaign, actor, weights):
 
 @action
 def close_campaign(campaign, actor, *, reason=""):
-    """Close an open campaign: its still-active cases close with the reason (credits made stay).
+    """Close an open campaign: the cases nobody has tried close with the reason; the contacted ones
+    stay contacted, so a purchase inside the window of an attempt made while it was open still
+    credits (settling closes them); credits made stay.
 
-    Side effects: the campaign closed; its open and contacted cases closed in one UPDATE;
+    Side effects: the campaign closed; its open cases closed in one UPDATE;
     AuditEntry "revival.campaign_closed" with the number closed.
     """
     _check_manager(actor, campaign.store_id)
     lock_stores([campaign.store_id])
-    campaign = lock(campaign)
+    # No key update: a credit being written for one of its cases checks its campaign key (a key
+    # share lock) while holding the case this closing may wait for.
+    campaign = lock(campaign, no_key=True)
     before = transition(campaign, "close", actor, denied=_("You may not run this store's revival campaigns."))
     reason = (reason or "").strip()[:200] or _("The campaign closed.")
-    active = RevivalCase.objects.filter(campaign=campaign, state__in=RevivalCase.ACTIVE_STATES)
-    staff_ids = list(active.values_list("staff_id", flat=True).distinct())
+    untried = RevivalCase.objects.filter(campaign=campaign, state=RevivalCase.State.OPEN)
+    staff_ids = list(untried.values_list("staff_id", flat=True).distinct())
     # The cases' state field is protected on instances, not in a set-based update.
-    closed = active.update(state=RevivalCase.State.CLOSED, closed_reason=reason, closed_at=timezone.now())
+    closed = untried.update(state=RevivalCase.State.CLOSED, closed_reason=reason, closed_at=timezone.now())
     audit("revival.campaign_closed", campaign, actor, before=before, cases_closed=closed, reason=reason)
     revival_changed(campaign.store_id, staff_ids)
     return campaign
@@ -620,14 +624,27 @@ def settle_blockers(campaign):
 
 @action
 def settle_campaign(campaign, actor):
-    """Settle a closed campaign once every credit is final and every ledger entry decided.
+    """Settle a closed campaign once every credit is final and every ledger entry decided; the
+    cases still contacted close with it (no purchase credits them any more).
 
-    Side effects: the campaign settled; AuditEntry "revival.campaign_settled".
+    Side effects: the campaign settled; its active cases closed in one UPDATE;
+    AuditEntry "revival.campaign_settled" with the number closed.
     """
     _check_manager(actor, campaign.store_id)
     lock_stores([campaign.store_id])
-    campaign = lock(campaign)
+    campaign = lock(campaign, no_key=True)  # as in close_campaign
+    closed = 0
+    staff_ids = []
     if campaign.state == State.CLOSED:
+        # Closed before counting: the update waits for a credit being written on one of these cases,
+        # and the count that follows sees it; a credit coming later finds its case closed.
+        active = RevivalCase.objects.filter(campaign=campaign, state__in=RevivalCase.ACTIVE_STATES)
+        staff_ids = list(active.values_list("staff_id", flat=True).distinct())
+        closed = active.update(
+            state=RevivalCase.State.CLOSED,
+            closed_reason=_("The campaign was settled."),
+            closed_at=timezone.now(),
+        )
         provisional, pending = settle_blockers(campaign)
         if provisional or pending:
             raise ActionRefused(
@@ -640,7 +657,8 @@ def settle_campaign(campaign, actor):
     before = transition(
         campaign, "settle", actor, denied=_("You may not run this store's revival campaigns.")
     )
-    audit("revival.campaign_settled", campaign, actor, before=before)
+    audit("revival.campaign_settled", campaign, actor, before=before, cases_closed=closed)
+    revival_changed(campaign.store_id, staff_ids)
     return campaign
 
 

@@ -2,16 +2,21 @@
 
 A purchase credits a revival when its member has an active case (open or contacted) in one of the
 store's campaigns that is open or closed (a closed campaign still credits a purchase inside the
-window of an attempt made while it was open), the purchase alone is at least the campaign's
+window of an attempt made while it was open: closing keeps the contacted cases contacted, settling
+closes them), the purchase alone is at least the campaign's
 minimum, and a reached attempt on the case came at or before it, at most `window_days` local days
 earlier (the N-th day after the attempt counts, the N+1-th does not). The credit goes to whoever
 made the latest such attempt; with `exclude_self_rung`, a purchase rung up by that same person
 does not count. One standing credit per member and campaign.
 
 A return (a negative purchase) within `return_days` of the credited purchase that takes the net
-below the minimum takes the credit back: the case is contacted again, the reward is reversed (or,
+below the minimum takes the credit back (the net: the credited purchase plus the member's
+purchases and returns after it up to returns_until, so returning a later purchase does not count
+against it; see `_net`): the case is contacted again, the reward is reversed (or,
 once paid, answered by a claw-back entry), and the target bonus likewise if the person drops
-below their target.
+below their target. What counts is the return's date, not when it is recorded: a credit stays
+provisional until FINAL_AFTER past its returns_until (the nightly import and the daily safety net
+bring late returns in by then), and becomes final after that; a final credit is never taken back.
 
 `credit_purchases` is called in the transaction that records the purchases (the till's API and the
 CSV import, through the `purchases_recorded` hook of concierge/extensions.py) and by a daily job
@@ -59,6 +64,9 @@ STANDING = (Credit.PROVISIONAL, Credit.FINAL)
 UNPAID = (Entry.PENDING, Entry.APPROVED)
 # The daily safety net looks this far back for purchases the till or the import did not credit.
 SAFETY_NET_DAYS = 2
+# A return dated up to returns_until may be recorded later: by the nightly import, at the latest by
+# the safety net. A credit stays provisional that much longer, so "final" means no return can come.
+FINAL_AFTER = dt.timedelta(days=SAFETY_NET_DAYS)
 # How many due credits the per-tick job finalises per run; the rest wait a minute.
 FINALISE_BATCH = 500
 
@@ -96,13 +104,20 @@ def _counts(purchase, attempt, campaign):
     return (_local_date(purchase["purchased_at"]) - _local_date(attempt.at)).days <= campaign.window_days
 
 
-def _net(credit_amount, credit_at, returns_until, returns):
-    """The credited amount less the member's returns after it and up to returns_until."""
-    taken = sum(
-        (amount for at, amount in returns if credit_at < at <= returns_until),
+def _net(credit_amount, credit_at, returns_until, moves):
+    """What stands of a credited purchase: its amount plus the member's purchases and returns after
+    it, up to returns_until included (`moves`: (moment, amount) pairs, returns negative).
+
+    A return counts against the credit only for what it exceeds of the purchases the member made
+    after the credited one inside the return days: returning a later purchase leaves the credit
+    standing, returning the credited purchase itself takes it back unless later purchases make up
+    for it.
+    """
+    later = sum(
+        (amount for at, amount in moves if credit_at < at <= returns_until),
         Decimal("0"),
     )
-    return credit_amount + taken
+    return credit_amount + later
 
 
 @action
@@ -146,11 +161,12 @@ def credit_purchases(store, purchase_ids):
         [row["purchased_at"] for row in purchases]
         + [credit.purchase.purchased_at for credit in credits if credit.state == Credit.PROVISIONAL]
     )
-    returns = defaultdict(list)
+    # Every purchase and return since: a return undoes a credit only net of the purchases after it.
+    moves = defaultdict(list)
     for member_id, at, amount in Purchase.objects.filter(
-        store=store, member_id__in=member_ids, amount__lt=0, purchased_at__gt=since
+        store=store, member_id__in=member_ids, purchased_at__gt=since
     ).values_list("member_id", "purchased_at", "amount"):
-        returns[member_id].append((at, amount))
+        moves[member_id].append((at, amount))
 
     standing = {(c.campaign_id, c.member_id) for c in credits if c.state in STANDING}
     # A purchase revives once: in one campaign, and never again once taken back.
@@ -176,7 +192,7 @@ def credit_purchases(store, purchase_ids):
             if campaign.exclude_self_rung and row["staff_id"] == latest.staff_id:
                 continue
             returns_until = row["purchased_at"] + dt.timedelta(days=campaign.return_days)
-            if _net(row["amount"], row["purchased_at"], returns_until, returns[case.member_id]) < (
+            if _net(row["amount"], row["purchased_at"], returns_until, moves[case.member_id]) < (
                 campaign.min_amount
             ):
                 continue  # already returned: crediting it would only be taken back at once
@@ -190,7 +206,7 @@ def credit_purchases(store, purchase_ids):
         credit
         for credit in credits
         if credit.state == Credit.PROVISIONAL
-        and _net(credit.amount, credit.purchase.purchased_at, credit.returns_until, returns[credit.member_id])
+        and _net(credit.amount, credit.purchase.purchased_at, credit.returns_until, moves[credit.member_id])
         < credit.campaign.min_amount
     ]
     if not new and not undone:
@@ -269,7 +285,7 @@ def credit_purchases(store, purchase_ids):
         case = locked_cases[credit.case_id]
         case.member = credit.member = members[credit.member_id]
         credit.store = case.store = store
-        _claw_back(store, credit, case, by_credit[credit.pk], returns[credit.member_id])
+        _claw_back(store, credit, case, by_credit[credit.pk], moves[credit.member_id])
         clawed += 1
         touched.add((credit.campaign_id, credit.staff_id))
         _alert_credit(
@@ -282,7 +298,8 @@ def credit_purchases(store, purchase_ids):
             bonuses[(entry.campaign_id, entry.staff_id)].append(entry)
     for pair in sorted(touched):
         target = targets.get(pair, 0)
-        if target > 0:
+        # A campaign may pay no target bonus (0 is allowed): then no bonus entries at all.
+        if target > 0 and campaigns[pair[0]].quota_bonus > 0:
             _settle_bonus(store, campaigns[pair[0]], staff[pair[1]], counts[pair] >= target, bonuses[pair])
 
     if touched:
@@ -361,8 +378,8 @@ def _store_text(store, message):
         return str(message)[:200]
 
 
-def _claw_back(store, credit, case, rewards, returns):
-    net = _net(credit.amount, credit.purchase.purchased_at, credit.returns_until, returns)
+def _claw_back(store, credit, case, rewards, moves):
+    net = _net(credit.amount, credit.purchase.purchased_at, credit.returns_until, moves)
     reason = _store_text(
         store,
         Message(
@@ -410,6 +427,7 @@ def _take_back(store, entry, reason, *, credit=None, already=()):
 def _settle_bonus(store, campaign, person, earned, entries):
     """Bring the person's target bonus in line with whether they are at their target.
 
+    Only for a campaign that pays a bonus (above 0).
     `entries`: the standing bonus (if any) and the entries that answer it, locked. Earned again
     after a paid bonus was clawed back, the unpaid claw-back is reversed, else a correction pays it
     again; lost, the unpaid bonus (or its unpaid correction) is reversed, else a claw-back answers it.
@@ -429,7 +447,8 @@ def _settle_bonus(store, campaign, person, earned, entries):
         return
     answers = [e for e in entries if e.corrects_id == bonus.pk and e.state != Entry.REVERSED]
     net = bonus.amount + sum((e.amount for e in answers), Decimal("0"))
-    if earned and net <= 0:
+    # The net is the bonus or nothing: below the bonus it has been taken back and is owed again.
+    if earned and net < bonus.amount:
         unpaid = [e for e in answers if e.amount < 0 and e.state in UNPAID]
         if unpaid:
             before = transition(unpaid[0], "reverse", None)
@@ -494,10 +513,11 @@ def _alert_credit(managers, person, credit, member, case, *, credited):
 
 @action
 def finalise_credits(credit_ids):
-    """Make these provisional credits final if their return days are over. Returns how many."""
-    now = timezone.now()
+    """Make these provisional credits final if their return days are over and a return dated
+    inside them can no longer arrive (FINAL_AFTER past returns_until). Returns how many."""
+    due_by = timezone.now() - FINAL_AFTER
     due = list(
-        RevivalCredit.objects.filter(pk__in=credit_ids, state=Credit.PROVISIONAL, returns_until__lte=now)
+        RevivalCredit.objects.filter(pk__in=credit_ids, state=Credit.PROVISIONAL, returns_until__lte=due_by)
         .values_list("pk", "member_id")
         .order_by("pk")
     )
@@ -508,7 +528,7 @@ def finalise_credits(credit_ids):
     lock_members({member_id for _pk, member_id in due}, related=())
     made = 0
     for credit in lock(RevivalCredit.objects.filter(pk__in=[pk for pk, _m in due])):
-        if credit.state != Credit.PROVISIONAL or credit.returns_until > now:
+        if credit.state != Credit.PROVISIONAL or credit.returns_until > due_by:
             continue
         before = transition(credit, "make_final", None)
         audit("revival.credit_final", credit, None, before=before)
@@ -518,10 +538,12 @@ def finalise_credits(credit_ids):
 
 @job
 def finalise_revival_credits(*, as_of):
-    """Provisional credits whose return days are over become final. One indexed query when idle
-    (the partial index revival_credit_provisional)."""
+    """Provisional credits become final FINAL_AFTER past their return days. One indexed query when
+    idle (the partial index revival_credit_provisional)."""
     due = list(
-        RevivalCredit.objects.filter(state=Credit.PROVISIONAL, returns_until__lte=timezone.now())
+        RevivalCredit.objects.filter(
+            state=Credit.PROVISIONAL, returns_until__lte=timezone.now() - FINAL_AFTER
+        )
         .order_by("returns_until")
         .values_list("pk", flat=True)[:FINALISE_BATCH]
     )

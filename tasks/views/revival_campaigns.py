@@ -267,7 +267,7 @@ def campaign_close(request, pk):
         campaigns.close_campaign(campaign, request.user, reason=form.cleaned_data["reason"])
 
     return _done_or_refused(
-        request, campaign, run, _("The campaign is closed; its open cases closed with it.")
+        request, campaign, run, _("The campaign is closed; the cases nobody had tried closed with it.")
     )
 
 
@@ -279,7 +279,7 @@ def campaign_settle(request, pk):
     def run():
         campaigns.settle_campaign(campaign, request.user)
 
-    return _done_or_refused(request, campaign, run, _("The campaign is settled."))
+    return _done_or_refused(request, campaign, run, _("The campaign is settled; its contacted cases closed."))
 
 
 @require_POST

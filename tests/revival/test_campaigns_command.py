@@ -15,6 +15,9 @@ from tests.revival.test_campaigns_open import END, START, dormant
 ARGS = ["--store", "bj01", "--name", "一月激活", "--start", START.isoformat(), "--end", END.isoformat()]
 
 
+pytestmark = pytest.mark.usefixtures("english")
+
+
 def run(*extra):
     out = io.StringIO()
     call_command("open_revival_campaign", *ARGS, *extra, stdout=out)

@@ -10,7 +10,12 @@ from django.utils import timezone
 from concierge.models import Alert, AuditEntry
 from concierge.roles import Role
 from tasks.models import IncentiveEntry, RevivalCampaign, RevivalCase, RevivalCredit
-from tasks.revival.credit import credit_missed_purchases, credit_purchases, finalise_revival_credits
+from tasks.revival.credit import (
+    FINAL_AFTER,
+    credit_missed_purchases,
+    credit_purchases,
+    finalise_revival_credits,
+)
 from tests.factories import MemberFactory, PurchaseFactory, StaffFactory
 from tests.helpers import at, frozen_clock
 from tests.revival import factories as rv
@@ -396,11 +401,12 @@ def test_no_bonus_without_a_target(store, campaign, case, member, vip_manager):
 # ---- the jobs ----------------------------------------------------------------------------------------
 
 
-def test_provisional_credits_become_final_when_their_return_days_are_over(store, member, credited):
-    with frozen_clock(credited.returns_until - dt.timedelta(seconds=1)):
+def test_provisional_credits_become_final_once_a_late_return_can_no_longer_come(store, member, credited):
+    # The return days are over, but a return dated inside them may still arrive (import, safety net).
+    with frozen_clock(credited.returns_until + FINAL_AFTER - dt.timedelta(seconds=1)):
         assert finalise_revival_credits(as_of=timezone.localdate()) == {}
     assert RevivalCredit.objects.get().state == "provisional"
-    with frozen_clock(credited.returns_until):
+    with frozen_clock(credited.returns_until + FINAL_AFTER):
         assert finalise_revival_credits(as_of=timezone.localdate()) == {"revival_credits_final": 1}
         assert finalise_revival_credits(as_of=timezone.localdate()) == {}
     assert RevivalCredit.objects.get().state == "final"
