@@ -195,8 +195,10 @@ def pool(store, start, lost_for_good_months, *, campaign=None, free_on=None):
     Their last purchase is more than LIFECYCLE_DORMANT_DAYS before the start (never bought: not in
     the pool), and, when `lost_for_good_months` > 0, not longer ago than that (lost for good).
     Out too: members whose outreach is paused on `free_on` (the start by default; an open
-    complaint holds the pause), and members with an active case in another open campaign of the
-    store (`campaign` is this one, whose own cases do not count).
+    complaint holds the pause), and members with an active case in another campaign of the store
+    that is open, or closed and not yet settled (a purchase may still credit that case: one
+    campaign at a time; they join this one by `join_late` once the other is settled). `campaign` is
+    this one, whose own cases do not count.
     """
     store_id = getattr(store, "pk", store)
     midnight = local_midnight(start)
@@ -212,7 +214,7 @@ def pool(store, start, lost_for_good_months, *, campaign=None, free_on=None):
     busy = RevivalCase.objects.filter(
         member=OuterRef("pk"),
         state__in=RevivalCase.ACTIVE_STATES,
-        campaign__state=State.OPEN,
+        campaign__state__in=(State.OPEN, State.CLOSED),
         campaign__store_id=store_id,
     )
     if campaign is not None:

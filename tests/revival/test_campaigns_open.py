@@ -280,6 +280,18 @@ def test_members_in_another_open_campaign_are_not_given_twice(store, store_manag
     assert RevivalCampaign.objects.get(pk=second.pk).pool_size == 1
 
 
+def test_members_still_worked_in_a_closed_campaign_wait_for_its_settling(store, store_manager, vip_manager):
+    dormant(store, 2)
+    first = open_campaign(draft(store, store_manager), store_manager, {vip_manager.pk: 1})
+    tried = RevivalCase.objects.filter(campaign=first).order_by("pk").first()
+    factories.attempt(tried, at=timezone.now())
+    campaigns.close_campaign(RevivalCampaign.objects.get(pk=first.pk), store_manager, reason="月底")
+    # The member reached in the first campaign may still buy inside its window: not given twice.
+    second = open_campaign(draft(store, store_manager, name="第二个"), store_manager, {vip_manager.pk: 1})
+    assert RevivalCampaign.objects.get(pk=second.pk).pool_size == 1
+    assert not RevivalCase.objects.filter(campaign=second, member_id=tried.member_id).exists()
+
+
 def test_drafts_change_and_go_until_opened(store, store_manager, vip_manager):
     campaign = draft(store, store_manager)
     campaigns.update_draft(campaign, store_manager, name="新名字", window_days=20)
