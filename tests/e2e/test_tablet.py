@@ -218,7 +218,7 @@ def test_three_more_links_go_under_more_opened_by_a_tap(open_tablet, monkeypatch
         for key, label in (
             ("appointments", "Appointments"),
             ("events", "Events"),
-            ("revival", "Revival"),
+            ("salons", "Salons"),
         )
     ]
     monkeypatch.setattr(extensions, "nav_items", lambda user: real(user) + extra)
@@ -234,7 +234,7 @@ def test_three_more_links_go_under_more_opened_by_a_tap(open_tablet, monkeypatch
     menu = page.locator(".navmore")
     expect(menu.locator(".menu-panel")).to_be_hidden()
     menu.locator("summary").tap()
-    for label in ("Appointments", "Events", "Revival"):
+    for label in ("Appointments", "Events", "Salons", "Revival"):
         expect(menu.get_by_role("link", name=label)).to_be_visible()
     screenshot(page, "nav-more-open")
     # A tap elsewhere closes it again.
