@@ -9,6 +9,7 @@ some spreadsheets drop it and read the formula after it.
 
 import csv
 import itertools
+from decimal import Decimal
 
 from asgiref.sync import sync_to_async
 from django.http import StreamingHttpResponse
@@ -34,12 +35,19 @@ class _Line:
         return text
 
 
-def csv_lines(header, rows):
-    """The file's text, a line at a time: the byte-order mark, the header, then each row."""
+def csv_lines(header, rows, *, keep_amounts=False):
+    """The file's text, a line at a time: the byte-order mark, the header, then each row.
+
+    With `keep_amounts`, Decimal cells stay numbers a spreadsheet can sum (a claw-back's -200.00;
+    a Decimal is never a formula); every other cell is neutralised."""
+
+    def cell(value):
+        return str(value) if keep_amounts and isinstance(value, Decimal) else neutralised(value)
+
     writer = csv.writer(_Line())
-    yield BOM + writer.writerow([neutralised(cell) for cell in header])
+    yield BOM + writer.writerow([cell(value) for value in header])
     for row in rows:
-        yield writer.writerow([neutralised(cell) for cell in row])
+        yield writer.writerow([cell(value) for value in row])
 
 
 class StreamingCsvResponse(StreamingHttpResponse):

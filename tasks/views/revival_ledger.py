@@ -2,7 +2,6 @@
 payout statement, as a page and as CSV. The entries are made by tasks/revival/credit.py and
 changed only through tasks/revival/ledger.py."""
 
-import csv
 import datetime as dt
 from decimal import Decimal
 
@@ -17,7 +16,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from concierge.dates import local_midnight
-from concierge.exports import BOM, neutralised
+from concierge.exports import csv_lines
 from concierge.models import Staff
 from concierge.views.responses import render_page, respond
 from concierge.workflow import ActionRefused
@@ -299,29 +298,12 @@ def statement_csv(request):
     name = f"revival-statement-{data['person'].pk}-{data['month_text']}.csv"
     # One person's month is a few dozen lines: written whole, not streamed.
     response = HttpResponse(
-        "".join(_csv_lines(header, statement_rows(data))), content_type="text/csv; charset=utf-8"
+        "".join(csv_lines(header, statement_rows(data), keep_amounts=True)),
+        content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["Cache-Control"] = "no-store"
     return response
-
-
-class _Line:
-    def write(self, text):
-        return text
-
-
-def _csv_lines(header, rows):
-    """As concierge.exports.csv_lines, but amounts stay numbers: a claw-back's -200.00 must sum in
-    the spreadsheet, and a Decimal is no formula. Every text cell is neutralised."""
-
-    def cell(value):
-        return str(value) if isinstance(value, Decimal) else neutralised(value)
-
-    writer = csv.writer(_Line())
-    yield BOM + writer.writerow([cell(value) for value in header])
-    for row in rows:
-        yield writer.writerow([cell(value) for value in row])
 
 
 def _bad_month():
