@@ -7,12 +7,53 @@ store, and a store manager of *another* store who must always be refused.
 import os
 
 import pytest
-from django.db import connection
+from django.core.management import call_command
+from django.db import connection, transaction
 
 from concierge.roles import Role
 from tests.factories import StaffFactory, StoreFactory
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+# With PostgreSQL and Redis at hand the whole suite runs on them (bin/test), and only these run on
+# the embedded default as well: the tests of code whose SQL or behaviour differs by database (raw SQL
+# for the revival pool, its spread and its figures; aggregates and date functions; bulk writes; the
+# kernel's locks, which SQLite does not take), of what bin/run serves on SQLite (the demo), and the
+# sweeps that meet SQLite's own errors (ids past its integer range). Without PostgreSQL, all of
+# them run on SQLite.
+SQLITE_TOO = (
+    "revival/",
+    "concierge/test_refresh.py",
+    "concierge/test_tiers.py",
+    "concierge/test_imports.py",
+    "concierge/test_imports_failures.py",
+    "concierge/test_api_purchases.py",
+    "concierge/test_views_members.py",
+    "concierge/test_workflow.py",
+    "concierge/test_seed_demo.py",
+    "appointments/test_demo.py",
+    "appointments/test_arrivals.py",
+    "appointments/test_stats.py",
+    "appointments/test_visits.py",
+    "appointments/test_purchase_link.py",
+    "appointments/test_availability.py",
+    "tasks/test_jobs_",
+    "tasks/test_generation.py",
+    "tasks/test_visit_tasks",
+    "complaints/test_overview.py",
+    "complaints/test_sla.py",
+    "test_url_matrix.py",
+    "test_odd_input.py",
+)
+TESTS_DIR = os.path.dirname(__file__)
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        path = os.path.relpath(str(item.path), TESTS_DIR)
+        if path.startswith(SQLITE_TOO):
+            item.add_marker(pytest.mark.sqlite_too)
 
 
 def _missing_service(item):
@@ -38,6 +79,21 @@ def pytest_runtest_makereport(item, call):
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
         report.longrepr = f"skipped in CI, which must run every test: {reason}"
     return report
+
+
+@pytest.fixture(scope="module")
+def demo_for_the_module(django_db_setup, django_db_blocker):
+    """The demo, loaded once for a module whose tests read it: in a transaction rolled back after the
+    module's last test, each test in a savepoint inside it (so one that runs seed_demo again, or
+    changes rows, leaves the next as it found it). Mark such a module
+    `pytest.mark.xdist_group("<its name>")` so its tests share one worker, and one load."""
+    from concierge.management.commands.seed_demo import STORE_CODE
+    from concierge.models import Store
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("seed_demo", verbosity=0)
+        yield Store.objects.get(code=STORE_CODE).pk
+        transaction.set_rollback(True)
 
 
 @pytest.fixture

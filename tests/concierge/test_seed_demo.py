@@ -7,11 +7,12 @@ from concierge.management.commands.seed_demo import DEMO_PASSWORD, DEMO_STAFF, S
 from concierge.models import ContactLog, Member, Purchase, Staff, Store
 from concierge.roles import Role
 
+pytestmark = pytest.mark.xdist_group("seed_demo")
+
 
 @pytest.fixture
-def seeded(db):
-    call_command("seed_demo", verbosity=0)
-    return Store.objects.get(code=STORE_CODE)
+def seeded(db, demo_for_the_module):
+    return Store.objects.get(pk=demo_for_the_module)
 
 
 def test_every_value_class_lifecycle_and_tier_occurs(seeded):

@@ -8,7 +8,9 @@ first (the `demo` fixture) and only then opens the browser; assertions go throug
 import contextlib
 import os
 import re
+import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -16,7 +18,6 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
 
 from concierge.management.commands.seed_demo import DEMO_PASSWORD
 from concierge.models import Member
@@ -69,10 +70,65 @@ def _static_files_from_the_source_tree():
     settings.WHITENOISE_AUTOREFRESH = True
 
 
+def server_env(var_dir, **extra):
+    """The environment bin/run gives the app (SQLite and the in-memory channel layer in `var_dir`),
+    never this test run's own database or channel layer."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    env.update(
+        {
+            "VAR_DIR": str(var_dir),
+            "DEBUG": "true",
+            "TESTING": "",
+            "DJANGO_SETTINGS_MODULE": "concierge.settings",
+        }
+    )
+    env.update(extra)
+    return env
+
+
+@pytest.fixture(scope="session")
+def demo_database(tmp_path_factory):
+    """The demo as bin/run loads it, made once for the run: a migrated SQLite file with seed_demo's
+    store in it. Each test starts from a copy (a file copy, or SQLite's backup into the test
+    database) instead of migrating and seeding again, which takes several seconds each time."""
+    folder = tmp_path_factory.mktemp("demo")
+    env = server_env(folder)
+    manage = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py")]
+    for command in (["migrate", "-v0"], ["seed_demo", "-v0"]):
+        subprocess.run([*manage, *command], cwd=settings.BASE_DIR, env=env, check=True)
+    path = folder / "db.sqlite3"
+    # One self-contained file (no write-ahead log beside it), so that a copy is the whole database.
+    with contextlib.closing(sqlite3.connect(path)) as database:
+        database.execute("PRAGMA journal_mode=DELETE")
+    return path
+
+
+def demo_var_dir(demo_database, var_dir):
+    """Put a copy of the demo database where an app started with server_env(var_dir) finds it."""
+    shutil.copyfile(demo_database, Path(var_dir) / "db.sqlite3")
+    return var_dir
+
+
+def _load_into_test_database(demo_database):
+    """Replace the whole test database (the live server shares its in-memory connection) with the
+    demo's; passwords are set again with this run's hasher."""
+    from django.contrib.auth.hashers import make_password
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connection
+
+    from concierge.models import Staff
+
+    connection.ensure_connection()
+    with contextlib.closing(sqlite3.connect(demo_database)) as source:
+        source.backup(connection.connection)
+    ContentType.objects.clear_cache()
+    Staff.objects.update(password=make_password(DEMO_PASSWORD))
+
+
 @pytest.fixture
-def demo(transactional_db):
+def demo(transactional_db, demo_database):
     """The demo store, loaded into the test database; returns facts the tests look for on the pages."""
-    call_command("seed_demo", verbosity=0)
+    _load_into_test_database(demo_database)
     member = (
         Member.objects.filter(value_class="A", tier__name="SVIP")
         .exclude(phone="")
@@ -217,21 +273,18 @@ def daphne_server(env, cwd):
 
 
 @pytest.fixture
-def demo_server(tmp_path):
+def demo_server(tmp_path, demo_database):
     """The app as bin/run serves it (daphne, HTTP and WebSocket, the demo store) on a throwaway
     SQLite file, for tests that need live alerts: pytest-django's live server speaks WSGI only."""
-    root = Path(settings.BASE_DIR)
-    env = {
-        **os.environ,
-        "VAR_DIR": str(tmp_path),
-        "DEBUG": "true",
-        "TESTING": "",
-        "DJANGO_SETTINGS_MODULE": "concierge.settings",
-    }
-    for name in ("DATABASE_URL", "REDIS_URL"):
-        env.pop(name, None)
-    manage = [sys.executable, str(root / "manage.py")]
-    subprocess.run([*manage, "migrate", "-v0"], cwd=root, env=env, check=True)
-    subprocess.run([*manage, "seed_demo", "-v0"], cwd=root, env=env, check=True)
-    with daphne_server(env, root) as url:
+    env = server_env(demo_var_dir(demo_database, tmp_path))
+    with daphne_server(env, settings.BASE_DIR) as url:
         yield url
+
+
+def sign_in(browser, base_url, username, shape="landscape", locale="zh-CN"):
+    """A new tablet (its own cookies) signed in to a server of its own as a demo login."""
+    context = browser.new_context(viewport=TABLETS[shape], locale=locale, base_url=base_url, has_touch=True)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    log_in(page, username)
+    return page

@@ -6,7 +6,6 @@ second browser, shows the alert without a reload; the host opens the cheat sheet
 """
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -16,11 +15,13 @@ import pytest
 from tests.e2e.conftest import (
     CHROMIUM,
     CHROMIUM_ARGS,
-    TABLETS,
     choose_language,
     daphne_server,
+    demo_var_dir,
     live,
     screenshot,
+    server_env,
+    sign_in,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -67,36 +68,16 @@ print(json.dumps({"visit": made[0], "member": members[0].name, "host": str(hosts
 
 
 @pytest.fixture
-def board_server(tmp_path):
+def board_server(tmp_path, demo_database):
     """The demo as bin/run serves it (daphne, SQLite, the in-memory channel layer), with today's visits."""
-    env = {
-        **{k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")},
-        "VAR_DIR": str(tmp_path),
-        "DEBUG": "true",
-        "TESTING": "",
-        "DJANGO_SETTINGS_MODULE": "concierge.settings",
-    }
+    env = server_env(demo_var_dir(demo_database, tmp_path))
     manage = [sys.executable, str(ROOT / "manage.py")]
-    for command in (["migrate", "-v0"], ["seed_demo", "-v0"]):
-        subprocess.run([*manage, *command], cwd=ROOT, env=env, check=True)
     made = subprocess.run(
         [*manage, "shell", "-c", SETUP], cwd=ROOT, env=env, check=True, capture_output=True, text=True
     )
     facts = json.loads(made.stdout.strip().splitlines()[-1])
     with daphne_server(env, ROOT) as url:
         yield url, facts
-
-
-def sign_in(browser, base_url, username, shape="landscape", locale="zh-CN"):
-    context = browser.new_context(viewport=TABLETS[shape], locale=locale, base_url=base_url, has_touch=True)
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    page.goto("/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", "demo1234")
-    page.locator("form.form button[type=submit]").click()
-    page.wait_for_load_state()
-    return page
 
 
 def test_the_desk_checks_a_member_in_and_the_host_answers(board_server):

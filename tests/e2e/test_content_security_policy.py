@@ -8,7 +8,6 @@ check, live search, chart bars, select-all and the language switch.
 """
 
 import json
-import os
 import re
 import subprocess
 import sys
@@ -18,7 +17,16 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, TABLETS, daphne_server, live, swap_in
+from tests.e2e.conftest import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    TABLETS,
+    daphne_server,
+    demo_var_dir,
+    live,
+    server_env,
+    swap_in,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 ROLES = ["manager", "vip1", "desk", "care", "admin"]
@@ -50,19 +58,16 @@ print(json.dumps(made))
 
 
 @pytest.fixture
-def production_server(tmp_path):
+def production_server(tmp_path, demo_database):
     """The app as deployed: daphne (HTTP and WebSocket), DEBUG off, static files collected."""
-    env = {
-        **{k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "DEBUG")},
-        "VAR_DIR": str(tmp_path),
-        "STATIC_ROOT": str(tmp_path / "static"),
-        "SECRET_KEY": "e2e-" + "x" * 50,
-        "TESTING": "",
-        "DJANGO_SETTINGS_MODULE": "concierge.settings",
-    }
+    env = server_env(
+        demo_var_dir(demo_database, tmp_path),
+        STATIC_ROOT=str(tmp_path / "static"),
+        SECRET_KEY="e2e-" + "x" * 50,
+    )
+    del env["DEBUG"]
     manage = [sys.executable, str(ROOT / "manage.py")]
-    for command in (["migrate", "-v0"], ["collectstatic", "--noinput", "-v0"], ["seed_demo", "-v0"]):
-        subprocess.run([*manage, *command], cwd=ROOT, env=env, check=True)
+    subprocess.run([*manage, "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
     made = subprocess.run(
         [*manage, "shell", "-c", SETUP], cwd=ROOT, env=env, check=True, capture_output=True, text=True
     )

@@ -17,11 +17,13 @@ import pytest
 from tests.e2e.conftest import (
     CHROMIUM,
     CHROMIUM_ARGS,
-    TABLETS,
     choose_language,
     daphne_server,
+    demo_var_dir,
     live,
     screenshot,
+    server_env,
+    sign_in,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -45,7 +47,7 @@ print(json.dumps({"case": case.pk, "member_no": case.member.member_no, "token": 
 
 
 @pytest.fixture
-def revival_server(tmp_path):
+def revival_server(tmp_path, demo_database):
     """The demo as bin/run serves it, with Redis as the channel layer so that another process's
     push reaches the server's sockets."""
     try:
@@ -54,39 +56,18 @@ def revival_server(tmp_path):
         redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
     except Exception:
         pytest.skip(f"no Redis at {REDIS_URL} (E2E_REDIS_URL): the push crosses processes through it")
-    env = {
-        **{k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")},
-        "VAR_DIR": str(tmp_path),
-        "DEBUG": "true",
-        "TESTING": "",
-        "DJANGO_SETTINGS_MODULE": "concierge.settings",
-        "REDIS_URL": REDIS_URL,
-        "REDIS_PREFIX": f"e2e-revival-{os.getpid()}",
-    }
+    env = server_env(
+        demo_var_dir(demo_database, tmp_path),
+        REDIS_URL=REDIS_URL,
+        REDIS_PREFIX=f"e2e-revival-{os.getpid()}",
+    )
     manage = [sys.executable, str(ROOT / "manage.py")]
-    try:
-        for command in (["migrate", "-v0"], ["seed_demo", "-v0"]):
-            subprocess.run([*manage, *command], cwd=ROOT, env=env, check=True)
-    except subprocess.CalledProcessError:
-        pytest.skip("the demo could not be set up")
     made = subprocess.run(
         [*manage, "shell", "-c", SETUP], cwd=ROOT, env=env, check=True, capture_output=True, text=True
     )
     facts = json.loads(made.stdout.strip().splitlines()[-1])
     with daphne_server(env, ROOT) as url:
         yield url, facts
-
-
-def sign_in(browser, base_url, username, shape="landscape", locale="zh-CN"):
-    context = browser.new_context(viewport=TABLETS[shape], locale=locale, base_url=base_url, has_touch=True)
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    page.goto("/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", "demo1234")
-    page.locator("form.form button[type=submit]").click()
-    page.wait_for_load_state()
-    return page
 
 
 def till_sells(url, token, member_no, receipt, amount):
