@@ -36,10 +36,14 @@ def moment(days_ago=1):
     return (timezone.now() - dt.timedelta(days=days_ago)).replace(microsecond=0)
 
 
+# One time for every default purchase: two rows of one receipt made a second apart would differ.
+YESTERDAY = moment()
+
+
 def purchase(**overrides):
     row = {
         "member_no": "M0001",
-        "purchased_at": moment().isoformat(),
+        "purchased_at": YESTERDAY.isoformat(),
         "amount": "1280.00",
         "receipt_ref": "T1-0001",
         "items": "cashmere coat",
