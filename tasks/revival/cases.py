@@ -29,6 +29,7 @@ from concierge.workflow import (
 )
 from tasks import actions as care_actions
 from tasks.models import CareTask, RevivalAttempt, RevivalCampaign, RevivalCase, RevivalQuota
+from tasks.revival import credit
 from tasks.revival.live import revival_changed
 
 NOT_YOURS = gettext_noop("This case is not yours to work on.")
@@ -275,6 +276,7 @@ def reassign_case(case, actor, staff):
         raise ActionRefused(_("%(name)s does not work revival cases in this store.") % {"name": staff})
     lock_members([case.member_id])
     people = lock_staff([case.staff_id, staff.pk])
+    bonuses = credit.lock_bonus_entries(case.campaign_id, list(people))
     expected = case.staff_id
     case = _locked_case(case)
     if case.staff_id != expected:
@@ -299,6 +301,8 @@ def reassign_case(case, actor, staff):
     case.own_manager = False
     case.save(update_fields=["staff", "own_manager"])
     audit("revival.case_reassigned", case, actor, **{"from": former.pk, "to": receiver.pk})
+    # Both targets moved: a bonus follows them now, as it would at either person's next credit.
+    credit.settle_bonuses_after_a_move(case.store, campaign, [former, receiver], bonuses)
     member = case.member.name
     if receiver.pk != actor.pk:
         alert(

@@ -424,7 +424,42 @@ def _take_back(store, entry, reason, *, credit=None, already=()):
     audit("revival.claw_back_recorded", claw, None, amount=str(claw.amount), corrects=entry.pk)
 
 
-def _settle_bonus(store, campaign, person, earned, entries):
+def lock_bonus_entries(campaign_id, staff_ids):
+    """{staff id: their target bonus entries in the campaign and those answering them}, locked: for
+    settle_bonuses_after_a_move, taken before any case (the lock order sorts IncentiveEntry first)."""
+    entries = defaultdict(list)
+    for entry in lock(
+        IncentiveEntry.objects.filter(
+            Q(kind=Kind.BONUS) | Q(corrects__kind=Kind.BONUS), campaign_id=campaign_id, staff_id__in=staff_ids
+        ),
+        related=("staff", "store"),
+    ):
+        entries[entry.staff_id].append(entry)
+    return entries
+
+
+def settle_bonuses_after_a_move(store, campaign, people, entries):
+    """The target bonus of each of `people` (locked Staff) brought in line with their target at once,
+    when a case moved between them changed their targets (not at their next credit).
+
+    `entries`: lock_bonus_entries for them. The caller holds the people's staff locks.
+    """
+    if campaign.quota_bonus <= 0:
+        return
+    people = {person.pk: person for person in people}
+    counts = _standing_counts({(campaign.pk, staff_id) for staff_id in people})
+    targets = dict(
+        RevivalQuota.objects.filter(campaign=campaign, staff_id__in=people).values_list("staff_id", "target")
+    )
+    lost = Message(gettext_noop("Below the revival target after a case was given to them"))
+    for staff_id in sorted(people):
+        target = targets.get(staff_id, 0)
+        if target > 0:
+            earned = counts[(campaign.pk, staff_id)] >= target
+            _settle_bonus(store, campaign, people[staff_id], earned, entries[staff_id], lost=lost)
+
+
+def _settle_bonus(store, campaign, person, earned, entries, lost=None):
     """Bring the person's target bonus in line with whether they are at their target.
 
     Only for a campaign that pays a bonus (above 0).
@@ -465,7 +500,8 @@ def _settle_bonus(store, campaign, person, earned, entries):
         )
         audit("revival.correction_recorded", again, None, amount=str(again.amount), corrects=bonus.pk)
     elif not earned and net > 0:
-        reason = _store_text(store, Message(gettext_noop("Below the revival target again after a return")))
+        lost = lost or Message(gettext_noop("Below the revival target again after a return"))
+        reason = _store_text(store, lost)
         unpaid = [e for e in answers if e.amount > 0 and e.state in UNPAID]
         if unpaid:
             before = transition(unpaid[0], "reverse", None)

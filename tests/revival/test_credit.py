@@ -5,7 +5,8 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from concierge.models import Alert, AuditEntry
 from concierge.roles import Role
@@ -389,6 +390,34 @@ def test_a_paid_bonus_lost_is_clawed_back_and_earned_again_is_paid_again(
     credit(store, buy(second, at(2026, 11, 12, 11)))
     assert IncentiveEntry.objects.get(pk=claw.pk).state == Entry.REVERSED
     assert IncentiveEntry.objects.filter(kind=Kind.BONUS).count() == 1
+
+
+def test_a_case_given_to_someone_else_moves_both_bonuses_at_once(store, campaign, vip_manager, store_manager):
+    from tasks.revival.cases import reassign_case
+
+    RevivalCampaign.objects.filter(pk=campaign.pk).update(target_percent=50)
+    colleague = StaffFactory(username="vip2", display_name="刘洋", store=store, roles=[Role.VIP_MANAGER])
+    # 王丽: 2 members, target 1, one revived (her bonus is owed). 刘洋: 3 members, target 2, one revived.
+    rv.quota(campaign, vip_manager, share=2, target=1)
+    rv.quota(campaign, colleague, share=3, target=2)
+    hers = [rv.case(campaign, MemberFactory(store=store), vip_manager) for _n in range(2)]
+    his = [rv.case(campaign, MemberFactory(store=store), colleague) for _n in range(3)]
+    for case in (hers[0], his[0]):
+        rv.attempt(case, at=ATTEMPT_AT)
+        credit(store, buy(case.member, at(2026, 11, 11, 10)))
+    [bonus] = IncentiveEntry.objects.filter(kind=Kind.BONUS)
+    assert bonus.staff == vip_manager
+
+    # One of his untried members goes to her: her target becomes 2 (she has 1), his 1 (he has 1).
+    reassign_case(his[2], store_manager, vip_manager)
+
+    assert IncentiveEntry.objects.get(pk=bonus.pk).state == Entry.REVERSED
+    his_bonus = IncentiveEntry.objects.get(kind=Kind.BONUS, staff=colleague)
+    assert (his_bonus.amount, his_bonus.state) == (campaign.quota_bonus, Entry.PENDING)
+    reversed_for = AuditEntry.objects.get(action="revival.entry_reversed", object_id=str(bonus.pk))
+    with translation.override(store.default_language):
+        reason = gettext("Below the revival target after a case was given to them")
+    assert reversed_for.data["reason"] == reason
 
 
 def test_no_bonus_without_a_target(store, campaign, case, member, vip_manager):
