@@ -205,6 +205,18 @@ def _next_month(first):
     return (first + dt.timedelta(days=32)).replace(day=1)
 
 
+def _on_statement(user, people, start, end):
+    """Ids of `people` with something on the month's statement (paid in it, or approved), in order."""
+    found = set(
+        IncentiveEntry.objects.visible_to(user)
+        .filter(staff__in=list(people))
+        .filter(Q(state=Entry.PAID, paid_at__gte=start, paid_at__lt=end) | Q(state=Entry.APPROVED))
+        .values_list("staff_id", flat=True)
+        .distinct()
+    )
+    return [pk for pk in people if pk in found]
+
+
 def statement_data(user, data):
     people = _statement_people(user)
     person, month = user, timezone.localdate().replace(day=1)
@@ -214,6 +226,10 @@ def statement_data(user, data):
             person = form.cleaned_data["staff"] or person
             month = form.cleaned_data["month"] or month
     else:
+        # A store manager with nothing of their own opens on the first person who has something.
+        busy = _on_statement(user, people, local_midnight(month), local_midnight(_next_month(month)))
+        if busy and user.pk not in busy:
+            person = people[busy[0]]
         form = StatementForm(people=people, initial={"staff": person.pk, "month": month.strftime("%Y-%m")})
     start, end = local_midnight(month), local_midnight(_next_month(month))
     entries = IncentiveEntry.objects.visible_to(user).filter(staff=person).select_related(*ENTRY_RELATED)

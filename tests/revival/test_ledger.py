@@ -268,6 +268,16 @@ def test_the_store_manager_reads_anyones_statement(client_for, store_manager, vi
     assert 'data-total="awaiting">¥500<' in page.content.decode()
 
 
+def test_a_store_manager_with_nothing_of_their_own_opens_on_someone_who_has(
+    client_for, store_manager, vip_manager, ledger
+):
+    page = client_for(store_manager).get(reverse("tasks:revival_statement"))
+    text = page.content.decode()
+    assert f"Payout statement: {vip_manager}," in text
+    assert f"?staff={vip_manager.pk}&amp;month=" in text
+    assert 'data-total="awaiting">¥500<' in text  # her approved bonus
+
+
 def test_another_stores_manager_cannot_read_a_statement(client_for, other_manager, vip_manager, ledger):
     page = client_for(other_manager).get(reverse("tasks:revival_statement"), {"staff": vip_manager.pk})
     assert "¥500" not in page.content.decode()
