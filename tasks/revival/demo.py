@@ -76,8 +76,11 @@ def seed_demo(store, today):
         _weight, tried, came_back = PEOPLE[username]
         mine = list(RevivalCase.objects.filter(campaign=campaign, staff=person).order_by("value_class", "pk"))
         for number, case in enumerate(mine[: round(len(mine) * tried)]):
-            day = start + dt.timedelta(days=rng.randrange(DAYS_IN - 2))
-            reached = rng.random() < 0.7
+            # Each person's first call, on the campaign's second day, won the member back two days
+            # later: a revival final whatever the hour the demo is loaded, to approve and pay.
+            early = number == 0
+            day = start + dt.timedelta(days=1 if early else rng.randrange(DAYS_IN - 2))
+            reached = early or rng.random() < 0.7
             reason = rng.choice(REASONS) if reached else ""
             attempt = cases.record_attempt(
                 case,
@@ -93,10 +96,9 @@ def seed_demo(store, today):
             at = min(_moment(day, 10 + number % 8, 5 * (number % 12)), now - dt.timedelta(hours=2))
             # A week after the call: for the earliest calls that day has passed, as on a real floor.
             _backdate(attempt, at, min(day + dt.timedelta(days=7), end))
-            if reached and rng.random() < came_back:
-                bought = min(
-                    at + dt.timedelta(days=rng.randrange(1, 9), hours=3), now - dt.timedelta(hours=1)
-                )
+            if reached and (early or rng.random() < came_back):
+                later = 2 if early else rng.randrange(1, 9)
+                bought = min(at + dt.timedelta(days=later, hours=3), now - dt.timedelta(hours=1))
                 amount = Decimal(rng.randrange(6, 60) * 100)
                 purchases.append(
                     Purchase(
