@@ -37,40 +37,35 @@ def _rate(part, whole):
 
 
 # The figures are read off the campaign's cases, which keep what their attempts told (attempts
-# made, someone reached, the latest reason: RevivalCase.record_attempt), and off its attempts only
-# for the remedies, by the attempts' own campaign: a plain pass over the campaign's rows, never over
-# every attempt joined to its case (that join and its groupings were most of the live refresh's
-# time at 10,000 cases).
+# made, someone reached, the latest reason: RevivalCase.record_attempt), in one pass over them, and
+# off its attempts only for the remedies, by the attempts' own campaign: never every attempt joined
+# to its case (that join and its groupings were most of the live refresh's time at 10,000 cases).
 TABLES = {
     "case": RevivalCase._meta.db_table,
     "attempt": RevivalAttempt._meta.db_table,
     "credit": RevivalCredit._meta.db_table,
 }
-# Per person (the case's): the cases they hold, those nobody has tried yet (still open: the first
-# attempt moves a case on), those tried, and those where someone was reached.
-CASE_COLUMNS = ("cases", "waiting", "contacted", "reached")
-CASES_SQL = """
-    SELECT c.staff_id, COUNT(*), SUM(CASE WHEN c.state = %(open)s THEN 1 ELSE 0 END),
-        SUM(CASE WHEN c.attempts_count > 0 THEN 1 ELSE 0 END), SUM(CASE WHEN c.reached THEN 1 ELSE 0 END)
-    FROM {case} c
-    WHERE c.campaign_id = %(campaign)s
-    GROUP BY c.staff_id
-""".format(**TABLES)
-# "What works", as (what, code, cases, revived) rows, revived: with a standing credit (the
-# campaign's few revived cases, looked up in a hash built once):
-# - "reason": each reached member's latest reason, as their case keeps it;
-# - "remedy": each remedy, on how many cases it was offered, read off the index on the attempts'
-#   campaign, remedy and case ("> ''" is a range of it; "<> ''" would read all the campaign's).
+# The campaign's revived cases (a standing credit each): a few, looked up in a hash built once.
 REVIVED = """
     SELECT case_id FROM {credit} WHERE campaign_id = %(campaign)s AND state IN (%(provisional)s, %(final)s)
 """.format(**TABLES)
-BREAKDOWN_SQL = """
-    SELECT 'reason', c.last_reason, COUNT(*), SUM(CASE WHEN c.id IN ({revived}) THEN 1 ELSE 0 END)
+# Per person (the case's) and latest reason given: the cases, those nobody has tried yet (still
+# open: the first attempt moves a case on), those tried, those where someone was reached, and the
+# revived ones. A few hundred rows at most (people times reasons), added up both ways in Python.
+CASE_COLUMNS = ("cases", "waiting", "contacted", "reached")
+CASES_SQL = """
+    SELECT c.staff_id, c.last_reason, COUNT(*), SUM(CASE WHEN c.state = %(open)s THEN 1 ELSE 0 END),
+        SUM(CASE WHEN c.attempts_count > 0 THEN 1 ELSE 0 END), SUM(CASE WHEN c.reached THEN 1 ELSE 0 END),
+        SUM(CASE WHEN c.id IN ({revived}) THEN 1 ELSE 0 END)
     FROM {case} c
-    WHERE c.campaign_id = %(campaign)s AND c.last_reason > ''
-    GROUP BY c.last_reason
-    UNION ALL
-    SELECT 'remedy', o.remedy, COUNT(*), SUM(CASE WHEN o.case_id IN ({revived}) THEN 1 ELSE 0 END)
+    WHERE c.campaign_id = %(campaign)s
+    GROUP BY c.staff_id, c.last_reason
+""".format(revived=REVIVED, **TABLES)
+# Each remedy: on how many cases it was offered, and how many of them were revived; read off the
+# index on the attempts' campaign, remedy and case ("> ''" is a range of it, "<> ''" would read all
+# the campaign's).
+REMEDIES_SQL = """
+    SELECT o.remedy, COUNT(*), SUM(CASE WHEN o.case_id IN ({revived}) THEN 1 ELSE 0 END)
     FROM (
         SELECT DISTINCT remedy, case_id FROM {attempt} WHERE campaign_id = %(campaign)s AND remedy > ''
     ) o
@@ -94,24 +89,31 @@ def campaign_figures(campaign, today=None):
     """Everything the dashboard shows for `campaign`, as plain values."""
     today = today or timezone.localdate()
     credits = standing_credits(campaign)
-    told = breakdown(campaign)
-    rows = leaderboard(campaign, credits)
+    told = case_figures(campaign)
+    rows = leaderboard(campaign, credits, told["person"])
     totals = _totals(rows)
     return {
         "campaign": campaign,
         "rows": rows,
         "totals": totals,
         "reasons": reasons(told["reason"]),
-        "remedies": remedies(told["remedy"]),
+        "remedies": remedies(
+            {code: (cases, revived) for code, cases, revived in _rows(REMEDIES_SQL, campaign)}
+        ),
         "progress": daily_progress(campaign, totals["target"], today, credits),
     }
 
 
-def breakdown(campaign):
-    """{"reason": {code: (cases, revived)}, "remedy": {code: (cases, revived)}}."""
-    told = {"reason": {}, "remedy": {}}
-    for what, code, cases, revived in _rows(BREAKDOWN_SQL, campaign):
-        told[what][code] = (cases, revived)
+def case_figures(campaign):
+    """{"person": {staff id: {column: n} (CASE_COLUMNS)}, "reason": {code: (cases, revived)}}."""
+    told = {"person": {}, "reason": {}}
+    for staff_id, reason, *counts, revived in _rows(CASES_SQL, campaign):
+        held = told["person"].setdefault(staff_id, dict.fromkeys(CASE_COLUMNS, 0))
+        for column, n in zip(CASE_COLUMNS, counts, strict=True):
+            held[column] += n
+        if reason:
+            before = told["reason"].get(reason, (0, 0))
+            told["reason"][reason] = (before[0] + counts[0], before[1] + revived)
     return told
 
 
@@ -131,7 +133,7 @@ def standing_credits(campaign):
 # ---- per person ---------------------------------------------------------------------------------
 
 
-def leaderboard(campaign, credits=None):
+def leaderboard(campaign, credits=None, cases=None):
     """One row per person on the campaign, best first: most revivals, then the best conversion.
 
     Someone without a quota who holds cases or credits anyway (a case handed to a colleague from
@@ -141,7 +143,8 @@ def leaderboard(campaign, credits=None):
         quota.staff_id: quota
         for quota in RevivalQuota.objects.filter(campaign=campaign).select_related("staff").order_by()
     }
-    cases = {row[0]: dict(zip(CASE_COLUMNS, row[1:], strict=True)) for row in _rows(CASES_SQL, campaign)}
+    if cases is None:
+        cases = case_figures(campaign)["person"]
     revived = {}
     for staff_id, _day, n in standing_credits(campaign) if credits is None else credits:
         revived[staff_id] = revived.get(staff_id, 0) + n
