@@ -51,12 +51,13 @@ REVIVED = """
 """.format(**TABLES)
 # Per person (the case's) and latest reason given: the cases, those nobody has tried yet (still
 # open: the first attempt moves a case on), those tried, those where someone was reached, and the
-# revived ones. A few hundred rows at most (people times reasons), added up both ways in Python.
+# revived ones (only the reasons' figure needs them: looked up for the cases with a reason). A few
+# hundred rows at most (people times reasons), added up both ways in Python.
 CASE_COLUMNS = ("cases", "waiting", "contacted", "reached")
 CASES_SQL = """
     SELECT c.staff_id, c.last_reason, COUNT(*), SUM(CASE WHEN c.state = %(open)s THEN 1 ELSE 0 END),
         SUM(CASE WHEN c.attempts_count > 0 THEN 1 ELSE 0 END), SUM(CASE WHEN c.reached THEN 1 ELSE 0 END),
-        SUM(CASE WHEN c.id IN ({revived}) THEN 1 ELSE 0 END)
+        SUM(CASE WHEN c.last_reason = '' THEN 0 WHEN c.id IN ({revived}) THEN 1 ELSE 0 END)
     FROM {case} c
     WHERE c.campaign_id = %(campaign)s
     GROUP BY c.staff_id, c.last_reason
