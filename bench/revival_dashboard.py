@@ -121,13 +121,12 @@ def clean(store):
             for table, column in (
                 ("tasks_incentiveentry", "campaign_id"),
                 ("tasks_revivalcredit", "campaign_id"),
-                ("tasks_revivalattempt", "case_id IN (SELECT id FROM tasks_revivalcase WHERE campaign_id"),
+                ("tasks_revivalattempt", "campaign_id"),
                 ("tasks_revivalcase", "campaign_id"),
                 ("tasks_revivalquota", "campaign_id"),
                 ("tasks_revivalcampaign", "id"),
             ):
-                closing = ")" if "IN (SELECT" in column else ""
-                cursor.execute(f"DELETE FROM {table} WHERE {column} = ANY(%s){closing}", [ids])
+                cursor.execute(f"DELETE FROM {table} WHERE {column} = ANY(%s)", [ids])
         cursor.execute(
             "DELETE FROM concierge_purchase WHERE store_id = %s AND receipt_ref LIKE %s",
             [store.pk, MARKER + "%"],
@@ -211,7 +210,7 @@ def make_campaign(store, *, name, start, end, state, members, staff, args, rng, 
     for case in cases:
         if rng.random() >= args.attempted:
             if rng.random() < 0.02:
-                case_updates.append((case.pk, "lost", 0, None))
+                case_updates.append((case.pk, "lost", 0, None, False, ""))
             continue
         count = rng.choices((1, 2, 3), weights=(55, 30, 15))[0]
         at = None
@@ -222,6 +221,7 @@ def make_campaign(store, *, name, start, end, state, members, staff, args, rng, 
             attempt = RevivalAttempt(
                 store=store,
                 case=case,
+                campaign=campaign,
                 staff_id=case.staff_id,
                 at=at,
                 channel=rng.choice(CHANNELS),
@@ -235,7 +235,8 @@ def make_campaign(store, *, name, start, end, state, members, staff, args, rng, 
         last_reached = next((a for a in reversed(made) if a.reached), None)
         revived = bool(last_reached) and rng.random() < revive_base * REMEDY_LIFT[last_reached.remedy]
         plans.append((case, made, last_reached if revived else None))
-        case_updates.append((case.pk, "contacted", count, at))
+        reason = last_reached.reason if last_reached else ""
+        case_updates.append((case.pk, "contacted", count, at, bool(last_reached), reason))
     RevivalAttempt.objects.bulk_create(attempts, batch_size=5000)
 
     # Credits from purchases, a few taken back; the ledger's rewards for them.
@@ -279,7 +280,7 @@ def make_campaign(store, *, name, start, end, state, members, staff, args, rng, 
     RevivalCredit.objects.bulk_create(credits, batch_size=2000)
     revived_cases = {credit.case_id for credit in credits if credit.state != "clawed_back"}
     case_updates = [
-        (pk, "revived" if pk in revived_cases else state, count, at) for pk, state, count, at in case_updates
+        (pk, "revived" if pk in revived_cases else state, *rest) for pk, state, *rest in case_updates
     ]
 
     ledger, standing = [], {}
@@ -329,16 +330,12 @@ def make_campaign(store, *, name, start, end, state, members, staff, args, rng, 
             chunk = case_updates[start_at : start_at + 5000]
             cursor.execute(
                 "UPDATE tasks_revivalcase AS c SET state = v.state, attempts_count = v.n,"
-                " last_attempt_at = v.at,"
+                " last_attempt_at = v.at, reached = v.reached, last_reason = v.reason,"
                 " closed_at = CASE WHEN v.state IN ('revived', 'lost') THEN now() ELSE NULL END"
-                " FROM unnest(%s::bigint[], %s::text[], %s::int[], %s::timestamptz[]) AS v(id, state, n, at)"
+                " FROM unnest(%s::bigint[], %s::text[], %s::int[], %s::timestamptz[], %s::boolean[],"
+                " %s::text[]) AS v(id, state, n, at, reached, reason)"
                 " WHERE c.id = v.id",
-                [
-                    [row[0] for row in chunk],
-                    [row[1] for row in chunk],
-                    [row[2] for row in chunk],
-                    [row[3] for row in chunk],
-                ],
+                [[row[column] for row in chunk] for column in range(6)],
             )
     RevivalCampaign = type(campaign)
     RevivalCampaign.objects.filter(pk=campaign.pk).update(pool_size=len(cases))

@@ -313,6 +313,13 @@ class RevivalCase(models.Model):
     guidance = models.TextField(_("the store manager's guidance"), blank=True)
     attempts_count = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_attempt_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
+    # What its attempts told, kept up by each one recorded (record_attempt below): whether anyone
+    # reached the member, and the latest reason they gave. The dashboard's figures read these off
+    # the campaign's cases instead of going through every attempt on each live refresh.
+    reached = models.BooleanField(_("reached"), default=False)
+    last_reason = models.CharField(
+        _("why they stopped coming"), max_length=20, choices=CareTask.DormantReason.choices, blank=True
+    )
     next_step_on = models.DateField(_("next step on"), null=True, blank=True)
     closed_reason = models.CharField(_("why closed"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
@@ -342,6 +349,10 @@ class RevivalCase(models.Model):
         self.attempts_count += 1
         self.last_attempt_at = attempt.at
         self.next_step_on = attempt.next_step_on
+        if attempt.reached:
+            self.reached = True
+            if attempt.reason:
+                self.last_reason = attempt.reason
 
     # Only a reached attempt earns a credit: a case is revived from "contacted", never from "open".
     @transition(field=state, source=State.CONTACTED, target=State.REVIVED)
@@ -384,6 +395,15 @@ class RevivalAttempt(models.Model):
     case = models.ForeignKey(
         RevivalCase, verbose_name=_("case"), on_delete=models.CASCADE, related_name="attempts"
     )
+    # The case's campaign, which never changes: the campaign's attempts without going through its
+    # cases (the dashboard's "what works"). Indexed below, with the remedy and the case.
+    campaign = models.ForeignKey(
+        RevivalCampaign,
+        verbose_name=_("campaign"),
+        on_delete=models.CASCADE,
+        related_name="attempts",
+        db_index=False,
+    )
     staff = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("staff member"),
@@ -421,6 +441,7 @@ class RevivalAttempt(models.Model):
         indexes = [
             models.Index(fields=["case", "at"]),
             models.Index(fields=["store", "at"]),
+            models.Index(fields=["campaign", "remedy", "case"]),
         ]
 
     def __str__(self):

@@ -355,6 +355,8 @@ def _case_columns(campaign, now, *, staff, own_manager):
         "c_own_manager": Value(own_manager, output_field=BooleanField()),
         "c_guidance": Value("", output_field=CharField()),
         "c_attempts_count": Value(0, output_field=IntegerField()),
+        "c_reached": Value(False, output_field=BooleanField()),
+        "c_last_reason": Value("", output_field=CharField()),
         "c_closed_reason": Value("", output_field=CharField()),
         "c_created_at": Value(now, output_field=DateTimeField()),
     }
@@ -406,6 +408,8 @@ CASE_COLUMNS = (
     "own_manager",
     "guidance",
     "attempts_count",
+    "reached",
+    "last_reason",
     "closed_reason",
     "created_at",
 )

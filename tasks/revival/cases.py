@@ -136,10 +136,11 @@ def record_attempt(
 ):
     """Record one try at winning the member back, by the case's staff member or the store manager.
 
-    A reached attempt needs the reason the member stopped coming. Side effects: a RevivalAttempt;
-    the case contacted, its counters and next step moved (transition "record_attempt"); a ContactLog
-    row in the member's history; the member's open dormant call on the actor's day done with the
-    same outcome and reason; AuditEntry "revival.attempt_recorded"; the dashboards refresh.
+    A reached attempt needs the reason the member stopped coming. Side effects: a RevivalAttempt
+    (with the case's campaign); the case contacted, its counters (attempts made, reached, the
+    latest reason: what the dashboard reads) and next step moved (transition "record_attempt"); a
+    ContactLog row in the member's history; the member's open dormant call on the actor's day done
+    with the same outcome and reason; AuditEntry "revival.attempt_recorded"; the dashboards refresh.
     Returns the attempt.
     """
     reason, remedy = reason or "", remedy or ""
@@ -160,6 +161,7 @@ def record_attempt(
     attempt = RevivalAttempt(
         store_id=case.store_id,
         case=case,
+        campaign_id=case.campaign_id,
         staff=actor,
         at=timezone.now(),
         channel=channel,

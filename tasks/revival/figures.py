@@ -36,87 +36,61 @@ def _rate(part, whole):
     return 100.0 * part / whole if whole else None
 
 
-# The figures that join a campaign's cases to their attempts and standing credits are plain joins over
-# the campaign's rows (hash joins on PostgreSQL): the ORM's EXISTS inside an aggregate's FILTER ran a
-# subquery per case, several times slower at 10,000 cases.
+# The figures are read off the campaign's cases, which keep what their attempts told (attempts
+# made, someone reached, the latest reason: RevivalCase.record_attempt), in one pass over them, and
+# off its attempts only for the remedies, by the attempts' own campaign: never every attempt joined
+# to its case (that join and its groupings were most of the live refresh's time at 10,000 cases).
 TABLES = {
     "case": RevivalCase._meta.db_table,
     "attempt": RevivalAttempt._meta.db_table,
     "credit": RevivalCredit._meta.db_table,
 }
-# Per person: the cases they hold, and those nobody has tried yet (still open: the first attempt
-# moves a case on): the index on (campaign, staff, state) holds all they need.
-CASE_COLUMNS = ("cases", "waiting")
+# The campaign's revived cases (a standing credit each): a few, looked up in a hash built once.
+REVIVED = """
+    SELECT case_id FROM {credit} WHERE campaign_id = %(campaign)s AND state IN (%(provisional)s, %(final)s)
+""".format(**TABLES)
+# Per person (the case's) and latest reason given: the cases, those nobody has tried yet (still
+# open: the first attempt moves a case on), those tried, those where someone was reached, and the
+# revived ones (only the reasons' figure needs them: looked up for the cases with a reason). A few
+# hundred rows at most (people times reasons), added up both ways in Python.
+CASE_COLUMNS = ("cases", "waiting", "contacted", "reached")
 CASES_SQL = """
-    SELECT c.staff_id, COUNT(*), SUM(CASE WHEN c.state = %(open)s THEN 1 ELSE 0 END)
+    SELECT c.staff_id, c.last_reason, COUNT(*), SUM(CASE WHEN c.state = %(open)s THEN 1 ELSE 0 END),
+        SUM(CASE WHEN c.attempts_count > 0 THEN 1 ELSE 0 END), SUM(CASE WHEN c.reached THEN 1 ELSE 0 END),
+        SUM(CASE WHEN c.last_reason = '' THEN 0 WHEN c.id IN ({revived}) THEN 1 ELSE 0 END)
     FROM {case} c
     WHERE c.campaign_id = %(campaign)s
-    GROUP BY c.staff_id
-""".format(**TABLES)
-# Everything the attempts tell, in one pass over the campaign's attempts (t) and its revived cases
-# (r: a standing credit each), as (what, key, cases, revived) rows. The attempts table holds every
-# campaign of every store: the store's attempts since the campaign began are read by their index
-# (store, at), then matched to the campaign's cases by key, never the whole table.
-# - "person": per person (the case's), the cases tried and those where someone was reached;
-# - "reason": each reached member's latest reason (ROW_NUMBER: SQLite has no DISTINCT ON);
-# - "remedy": each remedy, on how many cases it was offered.
-ATTEMPTS_SQL = """
-    WITH t AS (
-        SELECT a.case_id, c.staff_id, a.reached, a.reason, a.remedy, a.at, a.id
-        FROM {attempt} a JOIN {case} c ON c.id = a.case_id
-        WHERE a.store_id = %(store)s AND a.at >= %(since)s AND c.campaign_id = %(campaign)s
-    ), r AS (
-        SELECT DISTINCT case_id FROM {credit}
-        WHERE campaign_id = %(campaign)s AND state IN (%(provisional)s, %(final)s)
-    )
-    SELECT 'person', CAST(p.staff_id AS TEXT), COUNT(*), SUM(p.reached)
+    GROUP BY c.staff_id, c.last_reason
+""".format(revived=REVIVED, **TABLES)
+# Each remedy: on how many cases it was offered, and how many of them were revived; read off the
+# index on the attempts' campaign, remedy and case ("> ''" is a range of it, "<> ''" would read all
+# the campaign's).
+REMEDIES_SQL = """
+    SELECT o.remedy, COUNT(*), SUM(CASE WHEN o.case_id IN ({revived}) THEN 1 ELSE 0 END)
     FROM (
-        SELECT case_id, staff_id, MAX(CASE WHEN reached THEN 1 ELSE 0 END) AS reached
-        FROM t GROUP BY case_id, staff_id
-    ) p
-    GROUP BY p.staff_id
-    UNION ALL
-    SELECT 'reason', l.reason, COUNT(*), COUNT(r.case_id)
-    FROM (
-        SELECT case_id, reason, ROW_NUMBER() OVER (PARTITION BY case_id ORDER BY at DESC, id DESC) AS n
-        FROM t WHERE reached AND reason <> ''
-    ) l LEFT JOIN r ON r.case_id = l.case_id
-    WHERE l.n = 1
-    GROUP BY l.reason
-    UNION ALL
-    SELECT 'remedy', o.remedy, COUNT(*), COUNT(r.case_id)
-    FROM (SELECT DISTINCT remedy, case_id FROM t WHERE remedy <> '') o LEFT JOIN r ON r.case_id = o.case_id
+        SELECT DISTINCT remedy, case_id FROM {attempt} WHERE campaign_id = %(campaign)s AND remedy > ''
+    ) o
     GROUP BY o.remedy
-""".format(**TABLES)
+""".format(revived=REVIVED, **TABLES)
 
 
 def _rows(sql, campaign):
     params = {
         "campaign": campaign.pk,
-        "store": campaign.store_id,
-        "since": attempts_since(campaign),
         "provisional": RevivalCredit.State.PROVISIONAL,
         "final": RevivalCredit.State.FINAL,
         "open": RevivalCase.State.OPEN,
-        "contacted": RevivalCase.State.CONTACTED,
     }
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 
 
-def attempts_since(campaign):
-    """No attempt on a campaign's cases is older than the campaign: they are made once it is opened
-    (a day's margin for the calendar's edges)."""
-    first_day = timezone.make_aware(dt.datetime.combine(campaign.start, dt.time.min))
-    return min(first_day, campaign.created_at) - dt.timedelta(days=1)
-
-
 def campaign_figures(campaign, today=None):
     """Everything the dashboard shows for `campaign`, as plain values."""
     today = today or timezone.localdate()
     credits = standing_credits(campaign)
-    told = attempt_figures(campaign)
+    told = case_figures(campaign)
     rows = leaderboard(campaign, credits, told["person"])
     totals = _totals(rows)
     return {
@@ -124,17 +98,23 @@ def campaign_figures(campaign, today=None):
         "rows": rows,
         "totals": totals,
         "reasons": reasons(told["reason"]),
-        "remedies": remedies(told["remedy"]),
+        "remedies": remedies(
+            {code: (cases, revived) for code, cases, revived in _rows(REMEDIES_SQL, campaign)}
+        ),
         "progress": daily_progress(campaign, totals["target"], today, credits),
     }
 
 
-def attempt_figures(campaign):
-    """{"person": {staff id: (cases tried, cases reached)}, "reason": {code: (cases, revived)},
-    "remedy": {code: (cases, revived)}}."""
-    told = {"person": {}, "reason": {}, "remedy": {}}
-    for what, key, first, second in _rows(ATTEMPTS_SQL, campaign):
-        told[what][int(key) if what == "person" else key] = (first, second)
+def case_figures(campaign):
+    """{"person": {staff id: {column: n} (CASE_COLUMNS)}, "reason": {code: (cases, revived)}}."""
+    told = {"person": {}, "reason": {}}
+    for staff_id, reason, *counts, revived in _rows(CASES_SQL, campaign):
+        held = told["person"].setdefault(staff_id, dict.fromkeys(CASE_COLUMNS, 0))
+        for column, n in zip(CASE_COLUMNS, counts, strict=True):
+            held[column] += n
+        if reason:
+            before = told["reason"].get(reason, (0, 0))
+            told["reason"][reason] = (before[0] + counts[0], before[1] + revived)
     return told
 
 
@@ -154,7 +134,7 @@ def standing_credits(campaign):
 # ---- per person ---------------------------------------------------------------------------------
 
 
-def leaderboard(campaign, credits=None, tried=None):
+def leaderboard(campaign, credits=None, cases=None):
     """One row per person on the campaign, best first: most revivals, then the best conversion.
 
     Someone without a quota who holds cases or credits anyway (a case handed to a colleague from
@@ -164,9 +144,8 @@ def leaderboard(campaign, credits=None, tried=None):
         quota.staff_id: quota
         for quota in RevivalQuota.objects.filter(campaign=campaign).select_related("staff").order_by()
     }
-    cases = {row[0]: dict(zip(CASE_COLUMNS, row[1:], strict=True)) for row in _rows(CASES_SQL, campaign)}
-    if tried is None:
-        tried = attempt_figures(campaign)["person"]
+    if cases is None:
+        cases = case_figures(campaign)["person"]
     revived = {}
     for staff_id, _day, n in standing_credits(campaign) if credits is None else credits:
         revived[staff_id] = revived.get(staff_id, 0) + n
@@ -179,7 +158,7 @@ def leaderboard(campaign, credits=None, tried=None):
         .values_list("staff_id", "total")
     )
     people = {pk: quota.staff for pk, quota in quotas.items()}
-    others = (set(cases) | set(tried) | set(revived) | set(earned)) - set(people)
+    others = (set(cases) | set(revived) | set(earned)) - set(people)
     if others:
         people.update({staff.pk: staff for staff in Staff.objects.filter(pk__in=others)})
 
@@ -198,8 +177,8 @@ def leaderboard(campaign, credits=None, tried=None):
                 "members": members,
                 "target": target,
                 "cases": held.get("cases", 0),
-                "contacted": tried.get(pk, (0, 0))[0],
-                "reached": tried.get(pk, (0, 0))[1],
+                "contacted": held.get("contacted", 0),
+                "reached": held.get("reached", 0),
                 "waiting": held.get("waiting", 0),
                 "revived": done,
                 "conversion": _rate(done, members),

@@ -39,7 +39,7 @@ from tasks.forms_revival_cases import (
     RevivalReviewQueryForm,
     RevivalScriptForm,
 )
-from tasks.models import CareTask, RevivalAttempt, RevivalCampaign, RevivalCase, RevivalQuota
+from tasks.models import CareTask, RevivalCampaign, RevivalCase, RevivalQuota
 from tasks.revival import cases as actions
 from tasks.revival.scripts import script_for, script_titles
 
@@ -453,8 +453,9 @@ def member_revival_sections(request, member):
 
 
 def progress(campaigns):
-    """Per person and campaign: members, contacted, reached, revived, target. Two aggregate queries
-    over the cases and attempts, and the quotas, whatever the number of members."""
+    """Per person and campaign: members, contacted, reached, revived, target. One aggregate query
+    over the cases (which keep whether anyone reached the member), and the quotas, whatever the
+    number of members."""
     quotas = list(
         RevivalQuota.objects.filter(campaign__in=campaigns)
         .select_related("staff", "campaign")
@@ -467,16 +468,10 @@ def progress(campaigns):
         .annotate(
             members=Count("pk"),
             contacted=Count("pk", filter=Q(attempts_count__gt=0)),
+            reached=Count("pk", filter=Q(reached=True)),
             revived=Count("pk", filter=Q(state=RevivalCase.State.REVIVED)),
             lost=Count("pk", filter=Q(state=RevivalCase.State.LOST)),
         )
-        .order_by()
-    }
-    reached = {
-        (row["case__campaign_id"], row["case__staff_id"]): row["n"]
-        for row in RevivalAttempt.objects.filter(case__campaign__in=campaigns, reached=True)
-        .values("case__campaign_id", "case__staff_id")
-        .annotate(n=Count("case_id", distinct=True))
         .order_by()
     }
     rows = []
@@ -487,7 +482,7 @@ def progress(campaigns):
         quota.contacted = row.get("contacted", 0)
         quota.revived = row.get("revived", 0)
         quota.lost = row.get("lost", 0)
-        quota.reached = reached.get(key, 0)
+        quota.reached = row.get("reached", 0)
         quota.percent = round(100 * quota.revived / quota.target) if quota.target else None
         rows.append(quota)
     return rows

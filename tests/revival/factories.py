@@ -50,16 +50,31 @@ def attempt(case_, staff=None, *, at=None, reached=True, channel="phone", **fiel
     made = RevivalAttempt.objects.create(
         store=case_.store,
         case=case_,
+        campaign_id=case_.campaign_id,
         staff=staff or case_.staff,
         at=at or timezone.now(),
         channel=channel,
         reached=reached,
         **fields,
     )
+    told = {}
+    if made.reached:
+        # As record_attempt keeps them, whatever order the test makes its attempts in: the latest
+        # reason a reached member gave.
+        told["reached"] = True
+        latest = (
+            RevivalAttempt.objects.filter(case=case_, reached=True)
+            .exclude(reason="")
+            .order_by("-at", "-id")
+            .values_list("reason", flat=True)
+            .first()
+        )
+        told["last_reason"] = latest or ""
     RevivalCase.objects.filter(pk=case_.pk).update(
         state=RevivalCase.State.CONTACTED if case_.state == RevivalCase.State.OPEN else case_.state,
         attempts_count=case_.attempts_count + 1,
         last_attempt_at=made.at,
+        **told,
     )
     made.case = RevivalCase.objects.get(pk=case_.pk)
     return made

@@ -68,6 +68,19 @@ def test_a_reached_attempt_moves_the_case_and_logs_the_contact(case, vip_manager
     assert AuditEntry.objects.filter(action="revival.attempt_recorded", object_id=str(case.pk)).count() == 1
 
 
+def test_the_case_keeps_what_its_attempts_told_for_the_dashboard(case, campaign, vip_manager):
+    cases.record_attempt(case, vip_manager, channel="phone", reached=False, remedy="none")
+    case = fresh(case)
+    assert (case.reached, case.last_reason) == (False, "")
+    cases.record_attempt(case, vip_manager, channel="phone", reached=True, reason="service")
+    cases.record_attempt(fresh(case), vip_manager, channel="phone", reached=True, reason="moved")
+    # Not reached again: whether anyone reached them, and the latest reason they gave, stay.
+    cases.record_attempt(fresh(case), vip_manager, channel="message", reached=False)
+    case = fresh(case)
+    assert (case.attempts_count, case.reached, case.last_reason) == (4, True, "moved")
+    assert set(RevivalAttempt.objects.values_list("campaign", flat=True)) == {campaign.pk}
+
+
 def test_a_reached_attempt_needs_the_reason(case, vip_manager):
     with pytest.raises(ActionRefused, match="why the member stopped coming"):
         cases.record_attempt(case, vip_manager, channel="phone", reached=True)

@@ -1,14 +1,16 @@
 """The revival dashboard's figures on a hand-made campaign, exactly; and their cost, flat in size."""
 
 import datetime as dt
+import importlib
 from decimal import Decimal
 
 import pytest
+from django.apps import apps as django_apps
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from concierge.roles import Role
-from tasks.models import IncentiveEntry, RevivalCase, RevivalCredit
+from tasks.models import IncentiveEntry, RevivalAttempt, RevivalCase, RevivalCredit
 from tasks.revival.figures import campaign_figures
 from tests.factories import MemberFactory, PurchaseFactory, StaffFactory
 from tests.helpers import at
@@ -191,6 +193,22 @@ def test_an_empty_campaign(store, people):
     assert figures["reasons"] == figures["remedies"] == []
     assert figures["totals"]["conversion"] is None
     assert figures["progress"]["revived"] == 0
+
+
+def test_the_migration_fills_in_what_the_attempts_told_as_record_attempt_keeps_it(campaign, store):
+    """tasks/migrations/0014 on the cases and attempts made before it: the same figures."""
+    backfill = importlib.import_module("tasks.migrations.0014_revival_attempt_figures_on_the_case").backfill
+    before = campaign_figures(campaign, TODAY)
+    other = rf.campaign(store, name="other", start=START, end=END)
+    RevivalCase.objects.filter(campaign=campaign).update(reached=False, last_reason="")
+    RevivalAttempt.objects.filter(case__campaign=campaign).update(campaign=other)
+    assert campaign_figures(campaign, TODAY)["reasons"] == []
+    backfill(django_apps, None)
+    after = campaign_figures(campaign, TODAY)
+    assert {key: after[key] for key in ("rows", "totals", "reasons", "remedies")} == {
+        key: before[key] for key in ("rows", "totals", "reasons", "remedies")
+    }
+    assert not RevivalAttempt.objects.filter(campaign=other).exists()
 
 
 def _grow(campaign, staff, cases):
