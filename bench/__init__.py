@@ -6,7 +6,9 @@ working database and the test database are never filled or timed by mistake.
 """
 
 import os
+import re
 import sys
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 DEFAULT_BENCH_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/concierge_bench"
@@ -59,3 +61,18 @@ def setup_django(*, production_like=True):
 
     django.setup()
     return url
+
+
+DOC = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
+
+
+def write_doc_section(section, start_mark, end_mark, heading):
+    """Put a benchmark's section (from `start_mark` to `end_mark`, both in it) in docs/benchmarks.md:
+    where the one written before was, or at the end under `heading` the first time."""
+    text = DOC.read_text(encoding="utf-8")
+    if start_mark in text:
+        pattern = re.escape(start_mark) + r".*?" + re.escape(end_mark)
+        text = re.sub(pattern, lambda _m: section, text, flags=re.S)
+    else:
+        text = text.rstrip() + "\n\n" + heading + section + "\n"
+    DOC.write_text(text, encoding="utf-8")

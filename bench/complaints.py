@@ -26,16 +26,14 @@ import gc
 import math
 import os
 import random
-import re
 import sys
 import time
 from decimal import Decimal
 from pathlib import Path
 
-from bench import setup_django
+from bench import DOC, setup_django, write_doc_section
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-DOC = BASE_DIR / "docs" / "benchmarks.md"
 START_MARK = "<!-- complaints:start (written by python -m bench.complaints) -->"
 END_MARK = "<!-- complaints:end -->"
 MARKER = "bench.complaints"
@@ -623,17 +621,6 @@ quiet runs and near 60 ms while other work ran; the 90-day ones moved by a few m
 """
 
 
-def write_doc(section):
-    text = DOC.read_text(encoding="utf-8")
-    if START_MARK in text:
-        text = re.sub(
-            re.escape(START_MARK) + r".*?" + re.escape(END_MARK), lambda _m: section, text, flags=re.S
-        )
-    else:
-        text = text.rstrip() + "\n\n" + SECTION_HEAD + section + "\n"
-    DOC.write_text(text, encoding="utf-8")
-
-
 def main(argv=None):
     args = parse_args(argv if argv is not None else sys.argv[1:])
     setup_django()
@@ -680,7 +667,7 @@ def main(argv=None):
     if args.no_write:
         print(section)
     else:
-        write_doc(section)
+        write_doc_section(section, START_MARK, END_MARK, SECTION_HEAD)
         log(f"wrote {DOC}")
 
 

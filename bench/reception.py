@@ -32,10 +32,9 @@ import sys
 import time
 from pathlib import Path
 
-from bench import setup_django
+from bench import DOC, setup_django, write_doc_section
 
 ROOT = Path(__file__).resolve().parents[1]
-DOC = ROOT / "docs" / "benchmarks.md"
 START_MARK = "<!-- reception:start (written by python -m bench.reception) -->"
 END_MARK = "<!-- reception:end -->"
 SECTION_HEAD = "## Reception\n\n"
@@ -369,17 +368,6 @@ def render(board, alerts, signals, people, args, visits):
     return "\n".join(lines)
 
 
-def write_doc(section):
-    text = DOC.read_text(encoding="utf-8")
-    if START_MARK in text:
-        text = re.sub(
-            re.escape(START_MARK) + r".*?" + re.escape(END_MARK), lambda _m: section, text, flags=re.S
-        )
-    else:
-        text = text.rstrip() + "\n\n" + SECTION_HEAD + section + "\n"
-    DOC.write_text(text, encoding="utf-8")
-
-
 def main(argv=None):
     args = parse_args(argv if argv is not None else sys.argv[1:])
     os.environ["REDIS_URL"] = REDIS_URL
@@ -417,7 +405,7 @@ def main(argv=None):
     if args.no_write:
         print(section)
     else:
-        write_doc(section)
+        write_doc_section(section, START_MARK, END_MARK, SECTION_HEAD)
         log(f"wrote {DOC}")
 
 
