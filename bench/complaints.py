@@ -29,11 +29,9 @@ import random
 import sys
 import time
 from decimal import Decimal
-from pathlib import Path
 
 from bench import DOC, setup_django, write_doc_section
 
-BASE_DIR = Path(__file__).resolve().parent.parent
 START_MARK = "<!-- complaints:start (written by python -m bench.complaints) -->"
 END_MARK = "<!-- complaints:end -->"
 MARKER = "bench.complaints"

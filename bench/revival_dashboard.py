@@ -35,7 +35,6 @@ from pathlib import Path
 
 from bench import DOC, setup_django, write_doc_section
 
-BASE_DIR = Path(__file__).resolve().parent.parent
 START_MARK = "<!-- revival-dashboard:start (written by python -m bench.revival_dashboard) -->"
 END_MARK = "<!-- revival-dashboard:end -->"
 MARKER = "bench.revival_dashboard"

@@ -24,11 +24,9 @@ import os
 import sys
 import time
 from decimal import Decimal
-from pathlib import Path
 
 from bench import DOC, setup_django, write_doc_section
 
-BASE_DIR = Path(__file__).resolve().parent.parent
 START_MARK = "<!-- revival-open:start (written by python -m bench.revival_open) -->"
 END_MARK = "<!-- revival-open:end -->"
 MARKER = "bench.revival_open"
