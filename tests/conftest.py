@@ -19,9 +19,9 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 # With PostgreSQL and Redis at hand the whole suite runs on them (bin/test), and only these run on
 # the embedded default as well: the tests of code whose SQL or behaviour differs by database (raw SQL
 # for the revival pool, its spread and its figures; aggregates and date functions; bulk writes; the
-# kernel's locks, which SQLite does not take), of what bin/run serves on SQLite (the demo), and the
-# sweeps that meet SQLite's own errors (ids past its integer range). Without PostgreSQL, all of
-# them run on SQLite.
+# kernel's locks, which SQLite does not take; booking, whose double-booking check has no database
+# constraint behind it on SQLite), of what bin/run serves on SQLite (the demo), and the sweeps that
+# meet SQLite's own errors (ids past its integer range). Without PostgreSQL, all of them run on SQLite.
 SQLITE_TOO = (
     "revival/",
     "concierge/test_refresh.py",
@@ -38,12 +38,16 @@ SQLITE_TOO = (
     "appointments/test_visits.py",
     "appointments/test_purchase_link.py",
     "appointments/test_availability.py",
+    "appointments/test_booking.py",
+    "appointments/test_booking_views.py",
+    "appointments/test_no_show.py",
     "tasks/test_jobs_",
     "tasks/test_generation.py",
     "tasks/test_visit_tasks",
     "complaints/test_overview.py",
     "complaints/test_sla.py",
     "test_url_matrix.py",
+    "test_fuzz.py",
     "test_odd_input.py",
 )
 TESTS_DIR = os.path.dirname(__file__)
@@ -90,10 +94,19 @@ def demo_for_the_module(django_db_setup, django_db_blocker):
     from concierge.management.commands.seed_demo import STORE_CODE
     from concierge.models import Store
 
-    with django_db_blocker.unblock(), transaction.atomic():
+    # The database is opened for loading and for the rollback only: a test of the module that does
+    # not ask for `db` still cannot reach it.
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
         call_command("seed_demo", verbosity=0)
-        yield Store.objects.get(code=STORE_CODE).pk
-        transaction.set_rollback(True)
+        store_pk = Store.objects.get(code=STORE_CODE).pk
+    try:
+        yield store_pk
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
 
 
 @pytest.fixture

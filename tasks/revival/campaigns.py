@@ -52,6 +52,7 @@ from tasks.models import (
     RevivalSettings,
 )
 from tasks.models.revival import CAMPAIGN_TERMS
+from tasks.revival import credit
 from tasks.revival.live import revival_changed
 
 State = RevivalCampaign.State
@@ -674,10 +675,15 @@ def settle_campaign(campaign, actor):
 @action
 def _join_campaign(campaign, today):
     lock_stores([campaign.store_id])
+    # Targets rise with the members given: the people and their target bonuses are locked first (the
+    # lock order puts staff, then IncentiveEntry, before the campaign and its quotas).
+    staff_ids = list(RevivalQuota.objects.filter(campaign=campaign).values_list("staff_id", flat=True))
+    people = lock_staff(staff_ids)
+    bonuses = credit.lock_bonus_entries(campaign.pk, staff_ids)
     campaign = lock(campaign)
     if campaign.state != State.OPEN:
         return {}
-    quotas = lock(RevivalQuota.objects.filter(campaign=campaign).select_related("staff"))
+    quotas = lock(RevivalQuota.objects.filter(campaign=campaign, staff__in=staff_ids).select_related("staff"))
     if not quotas:
         return {}
     away = staff_on_leave([q.staff_id for q in quotas], today)
@@ -709,6 +715,7 @@ def _join_campaign(campaign, today):
         joined=sum(given.values()),
         given={str(q.staff): given[q.staff_id] for q in quotas if q.staff_id in given},
     )
+    credit.settle_bonuses_after_a_move(campaign.store, campaign, [people[pk] for pk in given], bonuses)
     _alert_people(campaign, [q for q in quotas if q.staff_id in given], given)
     revival_changed(campaign.store_id, list(given))
     return given

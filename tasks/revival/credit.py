@@ -440,7 +440,7 @@ def lock_bonus_entries(campaign_id, staff_ids):
 
 def settle_bonuses_after_a_move(store, campaign, people, entries):
     """The target bonus of each of `people` (locked Staff) brought in line with their target at once,
-    when a case moved between them changed their targets (not at their next credit).
+    when cases given to them or taken from them changed their targets (not at their next credit).
 
     `entries`: lock_bonus_entries for them. The caller holds the people's staff locks.
     """

@@ -384,6 +384,32 @@ def test_members_held_out_join_when_free(store, store_manager):
     assert Alert.objects.filter(kind=campaigns.ALERT_KIND).exists()
 
 
+def test_members_joining_raise_the_target_and_the_bonus_follows_at_once(store, store_manager, vip_manager):
+    dormant(store, 5)
+    held = dormant(store, 1, outreach_paused_until=Member.OUTREACH_HELD)[0]
+    campaign = open_campaign(draft(store, store_manager), store_manager, {vip_manager.pk: 1})
+    quota = RevivalQuota.objects.get(campaign=campaign)
+    assert (quota.share, quota.target) == (5, 1)
+    # One revival: at her target, her bonus is owed.
+    case = RevivalCase.objects.filter(campaign=campaign).first()
+    RevivalCase.objects.filter(pk=case.pk).update(state=RevivalCase.State.REVIVED)
+    purchase = PurchaseFactory(member=case.member, amount=Decimal("900"))
+    RevivalCredit.objects.create(
+        store=store, campaign=campaign, case=case, member=case.member, staff=vip_manager,
+        attempt=factories.attempt(case), purchase=purchase, amount=purchase.amount,
+        returns_until=timezone.now() + dt.timedelta(days=14),
+    )  # fmt: skip
+    bonus = IncentiveEntry.objects.create(
+        store=store, campaign=campaign, staff=vip_manager, kind="bonus", amount=campaign.quota_bonus
+    )
+
+    Member.objects.filter(pk=held.pk).update(outreach_paused_until=None)
+    assert join_late(as_of=START + dt.timedelta(days=2)) == {"joined": 1}
+    quota.refresh_from_db()
+    assert (quota.share, quota.target) == (6, 2)
+    assert IncentiveEntry.objects.get(pk=bonus.pk).state == IncentiveEntry.State.REVERSED
+
+
 def test_late_joiners_skip_closed_and_future_campaigns(store, store_manager, vip_manager):
     dormant(store, 1)
     late = dormant(store, 1, outreach_paused_until=START)[0]
