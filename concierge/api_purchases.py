@@ -206,7 +206,7 @@ def record_purchases(token, purchases):
         # What else a new purchase sets off (a revival's credit), in this same transaction. A
         # subquery, not `new`, which leaves out the purchases just linked to a visit.
         recorded = Purchase.objects.filter(store=store, member_id__in=new_ids, receipt_ref__in=list(batch))
-        extensions.purchases_recorded(store, recorded.values("pk"))
+        extensions.purchases_recorded(store, recorded.values("pk"), members=sorted(new_ids))
 
     AuditEntry.record(
         "api.purchases",
