@@ -111,7 +111,9 @@ def refresh_member_figures(member_ids, *, as_of=None, rerank=True, store=None):
         return
     window = Window(as_of)
     programs = _by_program(stores)
-    with transaction.atomic(), connection.cursor() as cursor:
+    # No savepoint inside a caller's transaction (a till's request, an import): a failure here
+    # fails the caller's whole unit anyway, and the savepoint was two more statements a purchase.
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         for start in range(0, len(member_ids), CHUNK):
             chunk = member_ids[start : start + CHUNK]
             _update_figures(cursor, window, store_ids, chunk)
