@@ -12,10 +12,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from concierge import extensions
+from concierge import extensions, rawsql
 from concierge.appointments.visits import link_new_purchases
 from concierge.i18n import list_separator
 from concierge.imports import parsing, writing
@@ -94,6 +95,22 @@ def _row_values(purchase):
     return values
 
 
+def _ids_by_number(model, column, store, numbers):
+    """{number: id} of the store's rows (members by member_no, staff by username) among `numbers`.
+
+    Written out, as every till request asks it (concierge/rawsql.py)."""
+    if not numbers:
+        return {}
+    numbers = sorted(numbers)
+    sql = (
+        f"SELECT {column}, id FROM {model._meta.db_table}"
+        f" WHERE store_id = %s AND {column} IN ({rawsql.placeholders(numbers)})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [store.pk, *numbers])
+        return dict(cursor.fetchall())
+
+
 def _receipt_of(purchase):
     receipt = purchase.get("receipt_ref") if isinstance(purchase, dict) else None
     return receipt if isinstance(receipt, str) else None
@@ -124,16 +141,8 @@ def record_purchases(token, purchases):
         parsed.append((index, row, values["staff_no"]))
 
     # Members and sellers of the token's store only: another store's member number is unknown here.
-    member_ids = dict(
-        Member.objects.filter(
-            store=store, member_no__in={row.member_no for _i, row, _s in parsed}
-        ).values_list("member_no", "id")
-    )
-    staff_ids = dict(
-        Staff.objects.filter(store=store, username__in={no for _i, _r, no in parsed if no}).values_list(
-            "username", "id"
-        )
-    )
+    member_ids = _ids_by_number(Member, "member_no", store, {row.member_no for _i, row, _s in parsed})
+    staff_ids = _ids_by_number(Staff, "username", store, {no for _i, _r, no in parsed if no})
 
     batch, sellers = {}, {}
     for index, row, staff_no in parsed:
@@ -198,13 +207,18 @@ def record_purchases(token, purchases):
         # (or the next import): re-ranking 20,000 members per till purchase made every request
         # cost 60 ms and made concurrent tills wait on each other's rows.
         refresh_member_figures(sorted(new_ids), rerank=False, store=store)
-        new = Purchase.objects.filter(
-            store=store, member_id__in=new_ids, receipt_ref__in=list(batch), appointment__isnull=True
-        )
         moments = [moment for _i, _m, moment, _a, _items in batch.values()]
-        link_new_purchases(new, now, members=sorted(new_ids), first=min(moments), last=max(moments))
+        link_new_purchases(
+            lambda: Purchase.objects.filter(
+                store=store, member_id__in=new_ids, receipt_ref__in=list(batch), appointment__isnull=True
+            ),
+            now,
+            members=sorted(new_ids),
+            first=min(moments),
+            last=max(moments),
+        )
         # What else a new purchase sets off (a revival's credit), in this same transaction. A
-        # subquery, not `new`, which leaves out the purchases just linked to a visit.
+        # subquery of its own: the one linked above leaves out the purchases just linked to a visit.
         recorded = Purchase.objects.filter(store=store, member_id__in=new_ids, receipt_ref__in=list(batch))
         extensions.purchases_recorded(store, recorded.values("pk"), members=sorted(new_ids))
 

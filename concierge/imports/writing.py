@@ -7,10 +7,16 @@ collides with a concurrent import is looked up again once, and an error anywhere
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from concierge import rawsql
 from concierge.models import Member, Purchase, Tag
 from concierge.models.members import phone_digits
 
 LOOKUP_SIZE = 5000
+PURCHASE = Purchase._meta.db_table
+STORED_FIELDS = [
+    Purchase._meta.get_field(name)
+    for name in ("receipt_ref", "id", "member", "purchased_at", "amount", "items")
+]
 
 
 def lookup_chunks(values):
@@ -119,11 +125,15 @@ def write_purchases(store, batch, *, staff=None):
     """
     stored = {}
     for chunk in lookup_chunks(batch):
+        # Written out: a till's request asks it for every purchase (concierge/rawsql.py).
         stored.update(
             (receipt, (pk, member_id, moment, amount, items))
-            for receipt, pk, member_id, moment, amount, items in Purchase.objects.filter(
-                store=store, receipt_ref__in=chunk
-            ).values_list("receipt_ref", "pk", "member_id", "purchased_at", "amount", "items")
+            for receipt, pk, member_id, moment, amount, items in rawsql.select(
+                f"SELECT receipt_ref, id, member_id, purchased_at, amount, items FROM {PURCHASE}"
+                f" WHERE store_id = %s AND receipt_ref IN ({rawsql.placeholders(chunk)})",
+                [store.pk, *chunk],
+                STORED_FIELDS,
+            )
         )
     new, changed_items, conflicts, new_ids = [], [], [], set()
     unchanged = 0
