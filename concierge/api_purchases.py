@@ -12,7 +12,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -101,13 +100,10 @@ def _ids_by_number(model, column, store, numbers):
     Written out, as every till request asks it (concierge/rawsql.py)."""
     if not numbers:
         return {}
-    numbers = sorted(numbers)
-    sql = (
-        f"SELECT {column}, id FROM {model._meta.db_table}"
-        f" WHERE store_id = %s AND {column} IN ({rawsql.placeholders(numbers)})"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [store.pk, *numbers])
+    among, params = rawsql.any_of(column, sorted(numbers))
+    sql = f"SELECT {column}, id FROM {model._meta.db_table} WHERE store_id = %s AND {among}"
+    with rawsql.cursor() as cursor:
+        cursor.execute(sql, [store.pk, *params])
         return dict(cursor.fetchall())
 
 
@@ -219,8 +215,14 @@ def record_purchases(token, purchases):
         )
         # What else a new purchase sets off (a revival's credit), in this same transaction. A
         # subquery of its own: the one linked above leaves out the purchases just linked to a visit.
-        recorded = Purchase.objects.filter(store=store, member_id__in=new_ids, receipt_ref__in=list(batch))
-        extensions.purchases_recorded(store, recorded.values("pk"), members=sorted(new_ids))
+        # Built only if a hook asks for it: most purchases set off nothing (one cheap look).
+        extensions.purchases_recorded(
+            store,
+            lambda: Purchase.objects.filter(
+                store=store, member_id__in=new_ids, receipt_ref__in=list(batch)
+            ).values("pk"),
+            members=sorted(new_ids),
+        )
 
     AuditEntry.record(
         "api.purchases",

@@ -1,20 +1,86 @@
-"""Lookups written in SQL, with the values the ORM would give back.
+"""Statements written in SQL, with the values the ORM would give back, prepared on PostgreSQL.
 
 For the few statements a till's purchase makes on every request (docs/benchmarks.md, "Purchase
 API"): building a query with the ORM cost 0.2 to 0.7 ms of CPU each time, several times what
 running it cost, for statements whose shape never changes. Values come back converted as the ORM
 converts them (SQLite's dates, decimals and booleans), and model rows are made with `from_db`, as
 the ORM makes them. Anything not on that path uses the ORM.
+
+On PostgreSQL these statements go through `cursor()`, which binds their parameters on the server:
+a pooled connection then prepares each statement at its second use and afterwards neither parses
+nor plans it again (planning the tier refresh alone cost more of PostgreSQL's CPU than running
+it), nor does the worker write the parameters into the text. Django's own queries are untouched:
+they still bind on the client and are never prepared (Django leaves psycopg's prepare_threshold
+off for the sake of poolers such as PgBouncer; this module turns it on only while one of its
+cursors is open). A list of values goes in as one array (`any_of`), so that a statement's text is
+the same whatever their number.
 """
 
 from functools import cache
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
+
+# A statement is prepared at its second use on a connection: once only, it is not worth it.
+PREPARE_AFTER = 1
 
 
 def placeholders(values):
     """`%s, %s, ...`: one per value, for an IN (...) list."""
     return ", ".join(["%s"] * len(values))
+
+
+def any_of(column, values):
+    """(sql, params): `column` is one of `values`. On PostgreSQL `column = ANY(%s)` with the values
+    as one array parameter, elsewhere `column IN (%s, ...)`."""
+    values = list(values)
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s)", [values]
+    return f"{column} IN ({placeholders(values)})", values
+
+
+def cursor():
+    """A cursor of Django's (wrapped, logged and timed as any other) for the statements written
+    out here; on PostgreSQL one that binds on the server and prepares what it runs twice."""
+    db = connections[DEFAULT_DB_ALIAS]  # once: each attribute of `connection` looks it up again
+    if db.vendor != "postgresql":
+        return db.cursor()
+    db.ensure_connection()
+    db.validate_thread_sharing()
+    preparing, logging = _preparing_classes()
+    raw = preparing(db.connection)
+    return logging(raw, db) if db.queries_logged else db.make_cursor(raw)
+
+
+@cache
+def _preparing_classes():
+    from django.db.backends.postgresql.base import CursorDebugWrapper, ServerBindingCursor
+    from django.db.backends.utils import CursorWrapper
+
+    class LoggingCursor(CursorDebugWrapper):
+        """Django's query log (DEBUG, tests that count queries) with each statement and its values:
+        psycopg keeps no text of a prepared statement's execution, which Django's log would read."""
+
+        def execute(self, sql, params=None):
+            logged = self.db.ops.compose_sql(sql, params) if params else sql
+            with self.debug_sql(logged, params):
+                return CursorWrapper.execute(self, sql, params)
+
+    class PreparingCursor(ServerBindingCursor):
+        """psycopg prepares statements only while a connection's prepare_threshold is set: it is,
+        for as long as this cursor is open (a connection serves one thread at a time)."""
+
+        def __init__(self, raw_connection):
+            super().__init__(raw_connection)
+            self._threshold = raw_connection.prepare_threshold
+            if self._threshold is None:
+                raw_connection.prepare_threshold = PREPARE_AFTER
+
+        def close(self):
+            if not self.closed:
+                self.connection.prepare_threshold = self._threshold
+            super().close()
+
+    return PreparingCursor, LoggingCursor
 
 
 def columns(model, alias):
@@ -25,10 +91,11 @@ def columns(model, alias):
 def select(sql, params, fields):
     """The rows of `sql` (lists), each column converted as the ORM converts `fields` (one model
     field per column, in order)."""
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    converters = _converters(connection.vendor, tuple(fields))
+    with cursor() as open_cursor:
+        open_cursor.execute(sql, params)
+        rows = open_cursor.fetchall()
+    db = connections[DEFAULT_DB_ALIAS]
+    converters = _converters(db.vendor, tuple(fields))
     if not converters:
         return [list(row) for row in rows]
     converted = []
@@ -37,7 +104,7 @@ def select(sql, params, fields):
         for position, functions, column in converters:
             value = row[position]
             for function in functions:
-                value = function(value, column, connection)
+                value = function(value, column, db)
             row[position] = value
         converted.append(row)
     return converted
@@ -48,7 +115,7 @@ def instance(model, values):
     when its primary key is NULL (the missing side of a LEFT JOIN)."""
     if values[0] is None:
         return None
-    return model.from_db(connection.alias, _attnames(model), values)
+    return model.from_db(DEFAULT_DB_ALIAS, _attnames(model), values)
 
 
 def model_fields(*models):

@@ -496,14 +496,14 @@ def _may_hold(member_ids, first, last):
         return False
     grace = dt.timedelta(minutes=MAX_PURCHASE_GRACE_MINUTES)
     adapt = connection.ops.adapt_datetimefield_value
+    among, params = rawsql.any_of("member_id", member_ids)
     sql = (
-        f"SELECT 1 FROM {Appointment._meta.db_table}"
-        f" WHERE member_id IN ({rawsql.placeholders(member_ids)})"
+        f"SELECT 1 FROM {Appointment._meta.db_table} WHERE {among}"
         " AND arrived_at IS NOT NULL AND arrived_at <= %s"
         " AND (completed_at IS NULL OR completed_at >= %s) LIMIT 1"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*member_ids, adapt(last), adapt(first - grace)])
+    with rawsql.cursor() as cursor:
+        cursor.execute(sql, [*params, adapt(last), adapt(first - grace)])
         return cursor.fetchone() is not None
 
 

@@ -126,12 +126,13 @@ def write_purchases(store, batch, *, staff=None):
     stored = {}
     for chunk in lookup_chunks(batch):
         # Written out: a till's request asks it for every purchase (concierge/rawsql.py).
+        among, params = rawsql.any_of("receipt_ref", chunk)
         stored.update(
             (receipt, (pk, member_id, moment, amount, items))
             for receipt, pk, member_id, moment, amount, items in rawsql.select(
                 f"SELECT receipt_ref, id, member_id, purchased_at, amount, items FROM {PURCHASE}"
-                f" WHERE store_id = %s AND receipt_ref IN ({rawsql.placeholders(chunk)})",
-                [store.pk, *chunk],
+                f" WHERE store_id = %s AND {among}",
+                [store.pk, *params],
                 STORED_FIELDS,
             )
         )

@@ -31,12 +31,12 @@ import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db import connection
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
+from concierge import rawsql
 from concierge.dates import local_midnight
 from concierge.i18n import Message
 from concierge.jobs import job
@@ -108,29 +108,29 @@ def _may_credit(store, member_ids):
         return False
     if len(member_ids) > MAY_CREDIT_MEMBERS:
         return True  # the full search then costs little a purchase, and no statement grows too long
-    marks = ", ".join(["%s"] * len(member_ids))
+    among, members = rawsql.any_of("member_id", member_ids)
     sql = f"""
         SELECT 1 FROM {CASE_TABLE} c
-        WHERE c.member_id IN ({marks}) AND c.state IN (%s, %s) AND c.store_id = %s
+        WHERE c.{among} AND c.state IN (%s, %s) AND c.store_id = %s
             AND c.campaign_id IN (
                 SELECT k.id FROM {CAMPAIGN_TABLE} k WHERE k.store_id = %s AND k.state IN (%s, %s)
             )
         UNION ALL
         SELECT 1 FROM {CREDIT_TABLE} r
-        WHERE r.member_id IN ({marks}) AND r.state = %s AND r.store_id = %s
+        WHERE r.{among} AND r.state = %s AND r.store_id = %s
         LIMIT 1
     """
     params = [
-        *member_ids,
+        *members,
         *RevivalCase.ACTIVE_STATES,
         store.pk,
         store.pk,
         *CREDITING,
-        *member_ids,
+        *members,
         Credit.PROVISIONAL,
         store.pk,
     ]
-    with connection.cursor() as cursor:
+    with rawsql.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchone() is not None
 
@@ -167,14 +167,15 @@ def _net(credit_amount, credit_at, returns_until, moves):
 def credit_purchases(store, purchase_ids, *, members=None):
     """Credit the revivals these purchases earn and take back those their returns undo.
 
-    `purchase_ids`: ids of the store's purchases (or a queryset of their pks), new purchases and
-    returns alike, in any number. `members`: the ids of their members, when the caller knows them:
-    members with nothing to credit or take back (most of them) then cost one cheap statement and
-    no savepoint. Side effects, in the caller's transaction: RevivalCredit rows
-    (provisional) with the case revived and a pending reward entry, a target bonus when the person
-    reaches their target; credits taken back with the case contacted again and their reward
-    reversed or answered by a claw-back entry; audit entries; alerts to the store managers and the
-    person credited; the dashboards told. Returns {"credited": n, "clawed_back": n}.
+    `purchase_ids`: ids of the store's purchases (or a queryset of their pks, or a function that
+    returns either), new purchases and returns alike, in any number. `members`: the ids of their
+    members, when the caller knows them: members with nothing to credit or take back (most of
+    them) then cost one cheap statement and no savepoint. Side effects, in the caller's
+    transaction: RevivalCredit rows (provisional) with the case revived and a pending reward entry,
+    a target bonus when the person reaches their target; credits taken back with the case contacted
+    again and their reward reversed or answered by a claw-back entry; audit entries; alerts to the
+    store managers and the person credited; the dashboards told. Returns {"credited": n,
+    "clawed_back": n}.
     """
     if members is not None and not _may_credit(store, members):
         return {"credited": 0, "clawed_back": 0}
@@ -183,7 +184,7 @@ def credit_purchases(store, purchase_ids, *, members=None):
 
 @action
 def _credit_purchases(store, purchase_ids):
-    purchases = _candidates(store, purchase_ids)
+    purchases = _candidates(store, purchase_ids() if callable(purchase_ids) else purchase_ids)
     if not purchases:
         return {"credited": 0, "clawed_back": 0}
     member_ids = sorted({row["member_id"] for row in purchases})
