@@ -178,10 +178,14 @@ def record_purchases(token, purchases):
 
     new_ids = set()
     if batch:
-        # A concurrent request with the same receipts (the unique store + receipt) is met by the
-        # writer's retry: the second look finds the first's rows, unchanged or a conflict.
-        created, updated, unchanged, conflicts, new_ids = writing.with_retry(
-            lambda: writing.write_purchases(store, batch, staff=sellers)
+        # A concurrent request with the same receipts (the unique store + receipt): the insert
+        # waits for the first's rows and skips them, then finds them unchanged or a conflict; where
+        # an insert cannot say what it skipped, the writer's retry meets it (in a savepoint).
+        def write():
+            return writing.write_purchases(store, batch, staff=sellers)
+
+        created, updated, unchanged, conflicts, new_ids = (
+            write() if writing.skips_known() else writing.with_retry(write)
         )
         result.created += created
         result.updated += updated

@@ -110,6 +110,38 @@ def select(sql, params, fields):
     return converted
 
 
+def insert_skipping(objs, unique, returning):
+    """INSERT new rows of one model (unsaved instances), skipping those that collide with a stored
+    row on the fields named in `unique` (ON CONFLICT ... DO NOTHING). Returns the values of the
+    fields named in `returning` of the rows inserted, converted as `select` converts them.
+
+    Only where the database returns rows from an INSERT (features.can_return_rows_from_bulk_insert:
+    PostgreSQL, SQLite 3.35+). A row being written by a concurrent transaction is waited for, then
+    skipped if it was committed. Values are prepared for the database by each field, as the ORM's
+    own INSERT prepares them.
+    """
+    if not objs:
+        return []
+    db = connections[DEFAULT_DB_ALIAS]
+    meta = objs[0]._meta
+    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    quote = db.ops.quote_name
+    head = (
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(field.column) for field in fields)}) VALUES "
+    )
+    target = ", ".join(quote(meta.get_field(name).column) for name in unique)
+    back = [meta.get_field(name) for name in returning]
+    tail = f" ON CONFLICT ({target}) DO NOTHING RETURNING {', '.join(quote(field.column) for field in back)}"
+    row = f"({placeholders(fields)})"
+    size = max(1, db.ops.bulk_batch_size(fields, objs))
+    inserted = []
+    for start in range(0, len(objs), size):
+        chunk = objs[start : start + size]
+        params = [field.get_db_prep_save(field.pre_save(obj, True), db) for obj in chunk for field in fields]
+        inserted.extend(select(head + ", ".join([row] * len(chunk)) + tail, params, back))
+    return inserted
+
+
 def instance(model, values):
     """A model row from the values of its concrete fields (in `concrete_fields` order), or None
     when its primary key is NULL (the missing side of a LEFT JOIN)."""
