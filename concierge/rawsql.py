@@ -110,6 +110,29 @@ def select(sql, params, fields):
     return converted
 
 
+def insert(obj):
+    """Save a new model row (an unsaved instance) with one INSERT written out, as Model.save()
+    saves it (field defaults and pre_save included, its primary key set), without building the
+    ORM's INSERT; but sending no pre_save or post_save signal: for rows no one listens to (audit
+    entries). Where an INSERT cannot return rows (SQLite before 3.35), Model.save() itself."""
+    db = connections[DEFAULT_DB_ALIAS]
+    if not db.features.can_return_rows_from_bulk_insert:
+        obj.save()
+        return obj
+    meta = obj._meta
+    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    quote = db.ops.quote_name
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(field.column) for field in fields)})"
+        f" VALUES ({placeholders(fields)}) RETURNING {quote(meta.pk.column)}"
+    )
+    params = [field.get_db_prep_save(field.pre_save(obj, True), db) for field in fields]
+    ((obj.pk,),) = select(sql, params, [meta.pk])
+    obj._state.adding = False
+    obj._state.db = db.alias
+    return obj
+
+
 def insert_skipping(objs, unique, returning):
     """INSERT new rows of one model (unsaved instances), skipping those that collide with a stored
     row on the fields named in `unique` (ON CONFLICT ... DO NOTHING). Returns the values of the
