@@ -30,9 +30,13 @@ def placeholders(values):
 
 
 def any_of(column, values):
-    """(sql, params): `column` is one of `values`. On PostgreSQL `column = ANY(%s)` with the values
+    """(sql, params): `column` is one of `values`. One value: `column = %s` (a till's purchase:
+    PostgreSQL then keeps one generic plan for the statement, where with an array of unknown
+    length it planned it again every time). More: on PostgreSQL `column = ANY(%s)` with the values
     as one array parameter, elsewhere `column IN (%s, ...)`."""
     values = list(values)
+    if len(values) == 1:
+        return f"{column} = %s", values
     if connection.vendor == "postgresql":
         return f"{column} = ANY(%s)", [values]
     return f"{column} IN ({placeholders(values)})", values
