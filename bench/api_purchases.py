@@ -1,4 +1,4 @@
-"""Time the till's purchase API (POST /api/purchases) over HTTP on daphne workers.
+"""Time the till's purchase API (POST /api/purchases) over HTTP on daphne (or uvicorn) workers.
 
     .venv/bin/python -m bench.generate          # once: fills the benchmark database
     .venv/bin/python -m bench.api_purchases     # times; rewrites its section of docs/benchmarks.md
@@ -8,6 +8,8 @@ Runs against BENCH_DATABASE_URL (default concierge_bench), never the working dat
 1. A token for store `--store`, made with `create_api_token` as the store's manager.
 2. `--workers` daphne processes (the same environment as bench.reception: the Redis channel layer),
    each with a pool of `--pool` database connections (DB_POOL_SIZE, as docs/deployment.md says).
+   `--server uvicorn`: uvicorn processes instead, one a worker (httptools, uvloop; not in
+   requirements.txt: `pip install uvicorn httptools uvloop`).
 3. Single-purchase requests from a client of its own (bench.http_load: `--client-processes` asyncio
    processes, `--connections` kept-alive connections in all, spread over the workers) at offered
    rates stepping up (`--rates`, each for `--seconds`, the whole staircase `--runs` times): real
@@ -35,6 +37,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from bench import setup_django
+from bench.ws_latency import SERVERS
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "benchmarks.md"
@@ -52,6 +55,7 @@ def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--store", default="bj01")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--server", choices=SERVERS, default="daphne", help="the workers' ASGI server")
     parser.add_argument("--client-processes", type=int, default=2, help="client processes (asyncio each)")
     parser.add_argument("--connections", type=int, default=32, help="kept-alive connections in all")
     parser.add_argument("--rates", default="100,200,300", help="offered purchases a second, per step")
@@ -364,7 +368,7 @@ def render(args, members, steps, batch, whole, parts):
         START_MARK,
         "",
         f"Run on {dt.date.today().isoformat()} with `python -m bench.api_purchases` over the scale data"
-        f" set ({members:,} members), store `{args.store}`, {args.workers} daphne workers"
+        f" set ({members:,} members), store `{args.store}`, {args.workers} {args.server} workers"
         f" (DB_POOL_SIZE={args.pool}, REQUEST_THREADS={settings.REQUEST_THREADS}),"
         f" the client in {args.client_processes} processes of its own ({args.connections} kept-alive"
         " connections in all, spread over the workers). Two cores, loopback, PostgreSQL and Redis on the"
@@ -463,7 +467,7 @@ def main(argv=None):
             "DATABASE_URL": f"{os.environ['DATABASE_URL']}?application_name={APPLICATION_NAME}",
             "DB_POOL_SIZE": str(args.pool),
         }
-        ports, processes = start_workers(args.workers, env)
+        ports, processes = start_workers(args.workers, env, args.server)
         load = Load(args, ports, text, members, [process.pid for process in processes])
         rates = [int(rate) for rate in args.rates.split(",")]
         if args.warmup:

@@ -2,12 +2,13 @@
 
     python -m bench.ws_latency [--sockets 500] [--assignments 200] [--workers 2]
 
-Starts `--workers` daphne processes on the benchmark database with the Redis channel layer,
-opens `--sockets` WebSockets spread over them (signed in as the store's VIP managers, several
-sockets per manager as several tablets would be), then assigns members one by one with the real
-`assign_member` action and measures, for each, the time from the commit to the alert's arrival
-on the manager's socket. The assignments are removed afterwards. Prints p50/p95/max and, unless
---no-write, records them in docs/benchmarks.md between the ws-latency markers.
+Starts `--workers` daphne (or `--server uvicorn`) processes on the benchmark database with the
+Redis channel layer, opens `--sockets` WebSockets spread over them (signed in as the store's VIP
+managers, several sockets per manager as several tablets would be), then assigns members one by
+one with the real `assign_member` action and measures, for each, the time from the commit to the
+alert's arrival on the manager's socket. The assignments are removed afterwards. Prints
+p50/p95/max and, unless --no-write, records them in docs/benchmarks.md between the ws-latency
+markers.
 """
 
 import argparse
@@ -35,6 +36,7 @@ def parse_args(argv):
     parser.add_argument("--assignments", type=int, default=200)
     parser.add_argument("--warmup", type=int, default=10, help="assignments made first and not counted")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--server", choices=SERVERS, default="daphne", help="the workers' ASGI server")
     parser.add_argument("--store", default="bj01")
     parser.add_argument("--no-write", action="store_true")
     return parser.parse_args(argv)
@@ -46,20 +48,56 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def start_workers(count, env):
+SERVERS = ("daphne", "uvicorn")
+
+
+def server_command(server, port):
+    """The command that runs one worker of the ASGI application on `port`.
+
+    uvicorn (not in requirements.txt: `pip install uvicorn httptools uvloop`) runs as one process a
+    worker like daphne, on its httptools parser and uvloop's event loop, without an access log
+    (daphne writes none by default) and without the lifespan protocol (Channels' router has none).
+    """
+    if server == "daphne":
+        return [str(Path(sys.executable).with_name("daphne")), "-b", "127.0.0.1", "-p", str(port), ASGI_APP]
+    if server == "uvicorn":
+        return [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            ASGI_APP,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--http",
+            "httptools",
+            "--loop",
+            "uvloop",
+            "--lifespan",
+            "off",
+            "--no-access-log",
+        ]
+    raise ValueError(f"unknown server {server!r}")
+
+
+ASGI_APP = "concierge.asgi:application"
+
+
+def start_workers(count, env, server="daphne"):
+    if server == "uvicorn":
+        try:
+            import httptools  # noqa: F401
+            import uvicorn  # noqa: F401
+            import uvloop  # noqa: F401
+        except ImportError:
+            sys.exit("uvicorn workers need: pip install uvicorn httptools uvloop")
     ports, processes = [], []
     for _ in range(count):
         port = free_port()
         processes.append(
             subprocess.Popen(
-                [
-                    str(Path(sys.executable).with_name("daphne")),
-                    "-b",
-                    "127.0.0.1",
-                    "-p",
-                    str(port),
-                    "concierge.asgi:application",
-                ],
+                server_command(server, port),
                 cwd=ROOT,
                 env=env,
                 stdout=subprocess.DEVNULL,
@@ -74,7 +112,7 @@ def start_workers(count, env):
                 if sock.connect_ex(("127.0.0.1", port)) == 0:
                     break
             if time.monotonic() > deadline:
-                sys.exit("daphne did not start")
+                sys.exit(f"{server} did not start")
             time.sleep(0.1)
     return ports, processes
 
@@ -125,7 +163,7 @@ async def main(args):
         sys.exit(f"only {len(free)} unassigned members with the dedicated-manager benefit in {args.store}")
 
     env = {**os.environ, "REDIS_URL": REDIS_URL, "REDIS_PREFIX": "concierge-bench"}
-    ports, processes = start_workers(args.workers, env)
+    ports, processes = start_workers(args.workers, env, args.server)
     sockets = {}  # manager pk -> list of open sockets
     arrivals = {}
     try:
@@ -198,14 +236,16 @@ async def main(args):
 
 def report(args, latencies, managers_online):
     p50, p95, worst = percentile(latencies, 0.5), percentile(latencies, 0.95), max(latencies)
-    print(f"{len(latencies)} assignments, {args.sockets} sockets on {args.workers} daphne workers (Redis)")
+    workers = f"{args.workers} {args.server} workers"
+    print(f"{len(latencies)} assignments, {args.sockets} sockets on {workers} (Redis)")
     print(f"commit -> alert on the socket: p50 {p50:.1f} ms  p95 {p95:.1f} ms  max {worst:.1f} ms")
     if args.no_write:
         return
     block = (
         "<!-- ws-latency:start (written by python -m bench.ws_latency) -->\n\n"
         "### Live alerts: commit to WebSocket\n\n"
-        f"{args.sockets} WebSockets open across {args.workers} daphne processes on the Redis channel layer, "
+        f"{args.sockets} WebSockets open across {args.workers} {args.server} processes on the Redis channel"
+        " layer, "
         f"signed in as the {managers_online} VIP managers of store `{args.store}` (several tablets each); "
         f"{len(latencies)} assignments (after {args.warmup} not counted) made one after another with "
         "`assign_member` in the benchmark's own "

@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from concierge import extensions
+from concierge import extensions, rawsql
 from concierge.appointments.visits import link_new_purchases
 from concierge.i18n import list_separator
 from concierge.imports import parsing, writing
@@ -94,6 +94,19 @@ def _row_values(purchase):
     return values
 
 
+def _ids_by_number(model, column, store, numbers):
+    """{number: id} of the store's rows (members by member_no, staff by username) among `numbers`.
+
+    Written out, as every till request asks it (concierge/rawsql.py)."""
+    if not numbers:
+        return {}
+    among, params = rawsql.any_of(column, sorted(numbers))
+    sql = f"SELECT {column}, id FROM {model._meta.db_table} WHERE store_id = %s AND {among}"
+    with rawsql.cursor() as cursor:
+        cursor.execute(sql, [store.pk, *params])
+        return dict(cursor.fetchall())
+
+
 def _receipt_of(purchase):
     receipt = purchase.get("receipt_ref") if isinstance(purchase, dict) else None
     return receipt if isinstance(receipt, str) else None
@@ -124,16 +137,8 @@ def record_purchases(token, purchases):
         parsed.append((index, row, values["staff_no"]))
 
     # Members and sellers of the token's store only: another store's member number is unknown here.
-    member_ids = dict(
-        Member.objects.filter(
-            store=store, member_no__in={row.member_no for _i, row, _s in parsed}
-        ).values_list("member_no", "id")
-    )
-    staff_ids = dict(
-        Staff.objects.filter(store=store, username__in={no for _i, _r, no in parsed if no}).values_list(
-            "username", "id"
-        )
-    )
+    member_ids = _ids_by_number(Member, "member_no", store, {row.member_no for _i, row, _s in parsed})
+    staff_ids = _ids_by_number(Staff, "username", store, {no for _i, _r, no in parsed if no})
 
     batch, sellers = {}, {}
     for index, row, staff_no in parsed:
@@ -173,10 +178,14 @@ def record_purchases(token, purchases):
 
     new_ids = set()
     if batch:
-        # A concurrent request with the same receipts (the unique store + receipt) is met by the
-        # writer's retry: the second look finds the first's rows, unchanged or a conflict.
-        created, updated, unchanged, conflicts, new_ids = writing.with_retry(
-            lambda: writing.write_purchases(store, batch, staff=sellers)
+        # A concurrent request with the same receipts (the unique store + receipt): the insert
+        # waits for the first's rows and skips them, then finds them unchanged or a conflict; where
+        # an insert cannot say what it skipped, the writer's retry meets it (in a savepoint).
+        def write():
+            return writing.write_purchases(store, batch, staff=sellers)
+
+        created, updated, unchanged, conflicts, new_ids = (
+            write() if writing.skips_known() else writing.with_retry(write)
         )
         result.created += created
         result.updated += updated
@@ -198,15 +207,26 @@ def record_purchases(token, purchases):
         # (or the next import): re-ranking 20,000 members per till purchase made every request
         # cost 60 ms and made concurrent tills wait on each other's rows.
         refresh_member_figures(sorted(new_ids), rerank=False, store=store)
-        new = Purchase.objects.filter(
-            store=store, member_id__in=new_ids, receipt_ref__in=list(batch), appointment__isnull=True
-        )
         moments = [moment for _i, _m, moment, _a, _items in batch.values()]
-        link_new_purchases(new, now, members=sorted(new_ids), first=min(moments), last=max(moments))
+        link_new_purchases(
+            lambda: Purchase.objects.filter(
+                store=store, member_id__in=new_ids, receipt_ref__in=list(batch), appointment__isnull=True
+            ),
+            now,
+            members=sorted(new_ids),
+            first=min(moments),
+            last=max(moments),
+        )
         # What else a new purchase sets off (a revival's credit), in this same transaction. A
-        # subquery, not `new`, which leaves out the purchases just linked to a visit.
-        recorded = Purchase.objects.filter(store=store, member_id__in=new_ids, receipt_ref__in=list(batch))
-        extensions.purchases_recorded(store, recorded.values("pk"))
+        # subquery of its own: the one linked above leaves out the purchases just linked to a visit.
+        # Built only if a hook asks for it: most purchases set off nothing (one cheap look).
+        extensions.purchases_recorded(
+            store,
+            lambda: Purchase.objects.filter(
+                store=store, member_id__in=new_ids, receipt_ref__in=list(batch)
+            ).values("pk"),
+            members=sorted(new_ids),
+        )
 
     AuditEntry.record(
         "api.purchases",

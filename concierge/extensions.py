@@ -21,10 +21,13 @@ INSTALLED_APPS order, as the admin finds `admin.py`:
 - `next_steps(user, member_ids)` -> {member_id: NextStep}: what this user has coming up with each
   of these members (the next care task, the next appointment...), for lists such as "My VIPs". One
   or two queries for the whole list, never one per member.
-- `purchases_recorded(store, purchase_ids)`: purchases (and returns) were just recorded for the
-  store, by the till's API or the CSV import, in the transaction still open: what else they set
-  off (a revival's credit, or a return taking one back) happens here, in that same transaction.
-  `purchase_ids` are ids, or a queryset of their pks. A few queries per call whatever its size.
+- `purchases_recorded(store, purchase_ids, members)`: purchases (and returns) were just recorded
+  for the store, by the till's API or the CSV import, in the transaction still open: what else they
+  set off (a revival's credit, or a return taking one back) happens here, in that same transaction.
+  `purchase_ids` are ids, a queryset of their pks, or a function that returns either (so that
+  a caller's query is built only when a hook needs it); `members` the ids of their members, or
+  None when the caller does not know them. A few queries per call whatever its size, and one cheap
+  one when none of these members concerns the app: a till calls it for every purchase.
 - `seed_demo(store, today)`: the app's own part of the demo store, once the core's members,
   purchases and VIP managers are in place (`manage.py seed_demo`).
 - `wipe_demo(store)`: remove the app's records of the demo store that would keep its purchases,
@@ -114,9 +117,9 @@ def next_steps(user, member_ids):
     return soonest
 
 
-def purchases_recorded(store, purchase_ids):
+def purchases_recorded(store, purchase_ids, members=None):
     for hook in _hooks("purchases_recorded"):
-        hook(store, purchase_ids)
+        hook(store, purchase_ids, members)
 
 
 def seed_demo(store, today):

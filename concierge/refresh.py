@@ -19,6 +19,7 @@ from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from concierge import rawsql
 from concierge.dates import local_midnight
 from concierge.models import AuditEntry, Member, Purchase, Store, Tier
 
@@ -111,7 +112,11 @@ def refresh_member_figures(member_ids, *, as_of=None, rerank=True, store=None):
         return
     window = Window(as_of)
     programs = _by_program(stores)
-    with transaction.atomic(), connection.cursor() as cursor:
+    # No savepoint inside a caller's transaction (a till's request, an import): a failure here
+    # fails the caller's whole unit anyway, and the savepoint was two more statements a purchase.
+    # Prepared on PostgreSQL (concierge/rawsql.py): a till's request refreshes one member, and
+    # planning these statements cost PostgreSQL more than running them.
+    with transaction.atomic(savepoint=False), rawsql.cursor() as cursor:
         for start in range(0, len(member_ids), CHUNK):
             chunk = member_ids[start : start + CHUNK]
             _update_figures(cursor, window, store_ids, chunk)
@@ -176,7 +181,7 @@ def _by_program(stores):
 
 
 def _in(column, values):
-    return f"{column} IN ({', '.join(['%s'] * len(values))})", list(values)
+    return rawsql.any_of(column, values)
 
 
 def _scope(store_ids, member_ids):

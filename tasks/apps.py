@@ -124,10 +124,10 @@ class TasksConfig(AppConfig):
                 steps[task.member_id] = NextStep(task.due_date, task.get_kind_display(), late)
         return steps
 
-    def purchases_recorded(self, store, purchase_ids):
+    def purchases_recorded(self, store, purchase_ids, members=None):
         from tasks.revival.credit import credit_purchases
 
-        credit_purchases(store, purchase_ids)
+        credit_purchases(store, purchase_ids, members=members)
 
     def seed_demo(self, store, today):
         from tasks.demo import seed_demo

@@ -9,7 +9,7 @@ same member overlapping, which booking prevents) goes to the earliest visit.
 import datetime as dt
 
 from django.core.validators import MaxValueValidator
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import (
     DateTimeField,
     DurationField,
@@ -19,7 +19,6 @@ from django.db.models import (
     IntegerField,
     Max,
     OuterRef,
-    Q,
     Subquery,
     Value,
 )
@@ -30,6 +29,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django_fsm import can_proceed
 
+from concierge import rawsql
 from concierge.appointments.live import board_changed
 from concierge.appointments.preparation import department_staff, local_text
 from concierge.i18n import Message
@@ -474,26 +474,37 @@ def _link(purchases, now):
 def link_new_purchases(purchases, now=None, *, members=None, first=None, last=None):
     """Purchases just recorded (by the till's API) linked to their visit at once, not at the next tick.
 
-    `members`, `first` and `last` (the purchases' members and their earliest and latest moments),
-    when the caller knows them, let a cheap look at those members' visits come first: most purchases
-    are rung outside any visit, and the UPDATE with its correlated subqueries was the costliest
-    statement of a till's request to build (about 40% of its CPU, docs/benchmarks.md).
+    `purchases`: a queryset, or a function that builds it. `members`, `first` and `last` (the
+    purchases' members and their earliest and latest moments), when the caller knows them, let a
+    cheap look at those members' visits come first: most purchases are rung outside any visit, and
+    the UPDATE with its correlated subqueries was the costliest statement of a till's request to
+    build (about 40% of its CPU, docs/benchmarks.md); then `purchases` is not even built.
     """
     now = now or timezone.now()
     if members is not None and not _may_hold(members, first, last):
         return 0
-    return _link(purchases, now)
+    return _link(purchases() if callable(purchases) else purchases, now)
 
 
 def _may_hold(member_ids, first, last):
     """Whether any visit of these members could hold a purchase made between `first` and `last`: a
-    visit that arrived by `last` and is still open, or ended at most the longest grace before `first`."""
+    visit that arrived by `last` and is still open, or ended at most the longest grace before `first`.
+
+    Written out: it is asked on every till request (concierge/rawsql.py)."""
+    member_ids = sorted(set(member_ids))
+    if not member_ids:
+        return False
     grace = dt.timedelta(minutes=MAX_PURCHASE_GRACE_MINUTES)
-    return (
-        Appointment.objects.filter(member_id__in=member_ids, arrived_at__isnull=False, arrived_at__lte=last)
-        .filter(Q(completed_at__isnull=True) | Q(completed_at__gte=first - grace))
-        .exists()
+    adapt = connection.ops.adapt_datetimefield_value
+    among, params = rawsql.any_of("member_id", member_ids)
+    sql = (
+        f"SELECT 1 FROM {Appointment._meta.db_table} WHERE {among}"
+        " AND arrived_at IS NOT NULL AND arrived_at <= %s"
+        " AND (completed_at IS NULL OR completed_at >= %s) LIMIT 1"
     )
+    with rawsql.cursor() as cursor:
+        cursor.execute(sql, [*params, adapt(last), adapt(first - grace)])
+        return cursor.fetchone() is not None
 
 
 def link_purchases_of(appointment, now=None):

@@ -7,10 +7,16 @@ collides with a concurrent import is looked up again once, and an error anywhere
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from concierge import rawsql
 from concierge.models import Member, Purchase, Tag
 from concierge.models.members import phone_digits
 
 LOOKUP_SIZE = 5000
+PURCHASE = Purchase._meta.db_table
+STORED_FIELDS = [
+    Purchase._meta.get_field(name)
+    for name in ("receipt_ref", "id", "member", "purchased_at", "amount", "items")
+]
 
 
 def lookup_chunks(values):
@@ -108,6 +114,12 @@ def write_members(store, batch):
     return created, updated, unchanged, [member.pk for member in joined]
 
 
+def skips_known():
+    """Whether an INSERT can skip the rows already stored and tell which it inserted (ON CONFLICT
+    DO NOTHING RETURNING: PostgreSQL, SQLite 3.35 and later)."""
+    return connection.features.can_return_rows_from_bulk_insert
+
+
 def write_purchases(store, batch, *, staff=None):
     """batch: {receipt: (line, member_id, moment, amount, items)}; staff: {receipt: staff id} of the
     receipts whose seller is known (the till's API names them), set on new purchases only.
@@ -116,31 +128,58 @@ def write_purchases(store, batch, *, staff=None):
     the row names items the stored one lacks or names otherwise (a blank never erases); with
     another member, time or amount it is a conflict. Returns (created, updated, unchanged,
     conflicts [(line, receipt, (member_id, moment, amount))], ids of members with new purchases).
+
+    Where the database can say which rows an INSERT skipped (skips_known), all the receipts are
+    inserted first, skipping those already stored, and only the skipped ones are looked up: a
+    till's purchase costs one statement rather than a lookup and an insert, and a concurrent
+    writer of the same receipts needs no retry (the insert waits for its rows, then skips them).
+    Elsewhere the receipts are looked up first and the new ones inserted: call it in with_retry.
     """
+    staff = staff or {}
+
+    def purchase(receipt):
+        _line, member_id, moment, amount, items = batch[receipt]
+        return Purchase(
+            store=store,
+            member_id=member_id,
+            receipt_ref=receipt,
+            purchased_at=moment,
+            amount=amount,
+            items=items,
+            staff_id=staff.get(receipt),
+        )
+
+    inserted = set()
+    if skips_known():
+        inserted = {
+            receipt
+            for (receipt,) in rawsql.insert_skipping(
+                [purchase(receipt) for receipt in batch], ("store", "receipt_ref"), ("receipt_ref",)
+            )
+        }
+    new_ids = {batch[receipt][1] for receipt in inserted}
+    rest = [receipt for receipt in batch if receipt not in inserted]
     stored = {}
-    for chunk in lookup_chunks(batch):
+    for chunk in lookup_chunks(rest):
+        # Written out: a till's request may ask it for every purchase (concierge/rawsql.py).
+        among, params = rawsql.any_of("receipt_ref", chunk)
         stored.update(
             (receipt, (pk, member_id, moment, amount, items))
-            for receipt, pk, member_id, moment, amount, items in Purchase.objects.filter(
-                store=store, receipt_ref__in=chunk
-            ).values_list("receipt_ref", "pk", "member_id", "purchased_at", "amount", "items")
+            for receipt, pk, member_id, moment, amount, items in rawsql.select(
+                f"SELECT receipt_ref, id, member_id, purchased_at, amount, items FROM {PURCHASE}"
+                f" WHERE store_id = %s AND {among}",
+                [store.pk, *params],
+                STORED_FIELDS,
+            )
         )
-    new, changed_items, conflicts, new_ids = [], [], [], set()
+    new, changed_items, conflicts = [], [], []
     unchanged = 0
-    for receipt, (line, member_id, moment, amount, items) in batch.items():
+    for receipt in rest:
+        line, member_id, moment, amount, items = batch[receipt]
         found = stored.get(receipt)
         if found is None:
-            new.append(
-                Purchase(
-                    store=store,
-                    member_id=member_id,
-                    receipt_ref=receipt,
-                    purchased_at=moment,
-                    amount=amount,
-                    items=items,
-                    staff_id=(staff or {}).get(receipt),
-                )
-            )
+            # Not tried yet, or (rarely) removed since the insert skipped it.
+            new.append(purchase(receipt))
             new_ids.add(member_id)
         elif found[1:4] != (member_id, moment, amount):
             conflicts.append((line, receipt, found[1:4]))
@@ -151,4 +190,4 @@ def write_purchases(store, batch, *, staff=None):
     Purchase.objects.bulk_create(new, batch_size=LOOKUP_SIZE)
     if changed_items:
         Purchase.objects.bulk_update(changed_items, ["items"], batch_size=500)
-    return len(new), len(changed_items), unchanged, conflicts, new_ids
+    return len(inserted) + len(new), len(changed_items), unchanged, conflicts, new_ids
