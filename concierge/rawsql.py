@@ -7,13 +7,15 @@ converts them (SQLite's dates, decimals and booleans), and model rows are made w
 the ORM makes them. Anything not on that path uses the ORM.
 
 On PostgreSQL these statements go through `cursor()`, which binds their parameters on the server:
-a pooled connection then prepares each statement at its second use and afterwards neither parses
-nor plans it again (planning the tier refresh alone cost more of PostgreSQL's CPU than running
-it), nor does the worker write the parameters into the text. Django's own queries are untouched:
-they still bind on the client and are never prepared (Django leaves psycopg's prepare_threshold
-off for the sake of poolers such as PgBouncer; this module turns it on only while one of its
-cursors is open). A list of values goes in as one array (`any_of`), so that a statement's text is
-the same whatever their number.
+a connection of Django's pool (DB_POOL_SIZE, docs/deployment.md) then prepares each statement at
+its second use and afterwards neither parses nor plans it again (planning the tier refresh alone
+cost more of PostgreSQL's CPU than running it), nor does the worker write the parameters into the
+text. Only pooled connections prepare: they belong to one worker and last; without the pool (a
+connection a request, or CONN_MAX_AGE, perhaps behind an outside pooler such as PgBouncer, which
+may hand the statement to another server session) nothing is prepared, as Django never prepares.
+Django's own queries are untouched: they still bind on the client and are never prepared (this
+module sets psycopg's prepare_threshold only while one of its cursors is open). A list of values
+goes in as one array (`any_of`), so that a statement's text is the same whatever their number.
 """
 
 from functools import cache
@@ -51,8 +53,13 @@ def cursor():
     db.ensure_connection()
     db.validate_thread_sharing()
     preparing, logging = _preparing_classes()
-    raw = preparing(db.connection)
+    raw = preparing(db.connection, prepare=_prepares(db))
     return logging(raw, db) if db.queries_logged else db.make_cursor(raw)
+
+
+def _prepares(db):
+    """Whether this connection prepares what it runs twice: one of Django's pool."""
+    return db.pool is not None
 
 
 @cache
@@ -73,10 +80,10 @@ def _preparing_classes():
         """psycopg prepares statements only while a connection's prepare_threshold is set: it is,
         for as long as this cursor is open (a connection serves one thread at a time)."""
 
-        def __init__(self, raw_connection):
+        def __init__(self, raw_connection, *, prepare):
             super().__init__(raw_connection)
             self._threshold = raw_connection.prepare_threshold
-            if self._threshold is None:
+            if prepare and self._threshold is None:
                 raw_connection.prepare_threshold = PREPARE_AFTER
 
         def close(self):
