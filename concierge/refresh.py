@@ -180,18 +180,14 @@ def _by_program(stores):
     return programs
 
 
-def _in(column, values):
-    return rawsql.any_of(column, values)
-
-
 def _scope(store_ids, member_ids):
     """WHERE conditions for purchases (alias p) and members (alias m) of these stores and members."""
-    purchase_scope, purchase_params = _in("p.store_id", store_ids)
-    member_scope, member_params = _in("m.store_id", store_ids)
+    purchase_scope, purchase_params = rawsql.any_of("p.store_id", store_ids)
+    member_scope, member_params = rawsql.any_of("m.store_id", store_ids)
     if member_ids is not None:
-        sql, params = _in("p.member_id", member_ids)
+        sql, params = rawsql.any_of("p.member_id", member_ids)
         purchase_scope, purchase_params = f"{purchase_scope} AND {sql}", purchase_params + params
-        sql, params = _in("m.id", member_ids)
+        sql, params = rawsql.any_of("m.id", member_ids)
         member_scope, member_params = f"{member_scope} AND {sql}", member_params + params
     return purchase_scope, purchase_params, member_scope, member_params
 
@@ -270,8 +266,8 @@ def _update_value_classes(cursor, store_ids):
     Only the class is stored, not the rank: one member's new purchase moves the rank of everyone
     below them, and writing those ranks rewrote most of the table every night.
     """
-    ranked_scope, ranked_params = _in("store_id", store_ids)
-    member_scope, member_params = _in("m.store_id", store_ids)
+    ranked_scope, ranked_params = rawsql.any_of("store_id", store_ids)
+    member_scope, member_params = rawsql.any_of("m.store_id", store_ids)
     # rank <= floor(n * pct / 100) is rank * 100 <= n * pct in integers: no rounding to argue about.
     sql = f"""
         UPDATE {MEMBER}

@@ -287,7 +287,7 @@ def _credit_purchases(store, purchase_ids):
         IncentiveEntry.objects.filter(
             Q(credit__in=[credit.pk for credit in undone])
             | Q(
-                Q(kind=Kind.BONUS) | Q(corrects__kind=Kind.BONUS),
+                bonus_entries(),
                 campaign_id__in={c for c, _s in people},
                 staff_id__in={s for _c, s in people},
             )
@@ -477,14 +477,17 @@ def _take_back(store, entry, reason, *, credit=None, already=()):
     audit("revival.claw_back_recorded", claw, None, amount=str(claw.amount), corrects=entry.pk)
 
 
+def bonus_entries():
+    """Target bonus entries and the entries answering them (claw-backs, corrections)."""
+    return Q(kind=Kind.BONUS) | Q(corrects__kind=Kind.BONUS)
+
+
 def lock_bonus_entries(campaign_id, staff_ids):
     """{staff id: their target bonus entries in the campaign and those answering them}, locked: for
     settle_bonuses_after_a_move, taken before any case (the lock order sorts IncentiveEntry first)."""
     entries = defaultdict(list)
     for entry in lock(
-        IncentiveEntry.objects.filter(
-            Q(kind=Kind.BONUS) | Q(corrects__kind=Kind.BONUS), campaign_id=campaign_id, staff_id__in=staff_ids
-        ),
+        IncentiveEntry.objects.filter(bonus_entries(), campaign_id=campaign_id, staff_id__in=staff_ids),
         related=("staff", "store"),
     ):
         entries[entry.staff_id].append(entry)
