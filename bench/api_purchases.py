@@ -1,4 +1,4 @@
-"""Time the till's purchase API (POST /api/purchases) over HTTP on daphne (or uvicorn) workers.
+"""Time the till's purchase API (POST /api/purchases) over HTTP on its workers.
 
     .venv/bin/python -m bench.generate          # once: fills the benchmark database
     .venv/bin/python -m bench.api_purchases     # times; rewrites its section of docs/benchmarks.md
@@ -6,10 +6,11 @@
 Runs against BENCH_DATABASE_URL (default concierge_bench), never the working database. In order:
 
 1. A token for store `--store`, made with `create_api_token` as the store's manager.
-2. `--workers` daphne processes (the same environment as bench.reception: the Redis channel layer),
-   each with a pool of `--pool` database connections (DB_POOL_SIZE, as docs/deployment.md says).
-   `--server uvicorn`: uvicorn processes instead, one a worker (httptools, uvloop; not in
-   requirements.txt: `pip install uvicorn httptools uvloop`).
+2. The workers, as docs/deployment.md runs them for the tills: one gunicorn with `--workers`
+   gthread workers (one request at a time each, connections kept alive) on concierge.wsgi, each
+   with a pool of `--pool` database connections (DB_POOL_SIZE). `--server daphne` (or uvicorn, not
+   in requirements.txt: `pip install uvicorn httptools uvloop`): `--workers` processes of the ASGI
+   application instead, as the tablets' pages are served (the Redis channel layer, REQUEST_THREADS).
 3. Single-purchase requests from a client of its own (bench.http_load: `--client-processes` asyncio
    processes, `--connections` kept-alive connections in all, spread over the workers) at offered
    rates stepping up (`--rates`, each for `--seconds`, the whole staircase `--runs` times): real
@@ -30,6 +31,7 @@ import math
 import os
 import random
 import re
+import subprocess
 import sys
 import threading
 import time
@@ -38,6 +40,8 @@ from pathlib import Path
 
 from bench import setup_django
 from bench.ws_latency import SERVERS
+
+API_SERVERS = ("gunicorn", *SERVERS)
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "benchmarks.md"
@@ -55,7 +59,7 @@ def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--store", default="bj01")
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--server", choices=SERVERS, default="daphne", help="the workers' ASGI server")
+    parser.add_argument("--server", choices=API_SERVERS, default="gunicorn", help="the workers' server")
     parser.add_argument("--client-processes", type=int, default=2, help="client processes (asyncio each)")
     parser.add_argument("--connections", type=int, default=32, help="kept-alive connections in all")
     parser.add_argument("--rates", default="100,200,300", help="offered purchases a second, per step")
@@ -65,7 +69,7 @@ def parse_args(argv):
     parser.add_argument("--batch-seconds", type=float, default=15.0)
     parser.add_argument("--batch-connections", type=int, default=4)
     parser.add_argument("--runs", type=int, default=2, help="times each rate is stepped through")
-    parser.add_argument("--pool", type=int, default=8, help="each worker's DB_POOL_SIZE (docs/deployment.md)")
+    parser.add_argument("--pool", type=int, help="each worker's DB_POOL_SIZE (default 2 on gunicorn, else 8)")
     parser.add_argument("--profile", type=int, default=60, help="requests taken apart in process")
     parser.add_argument("--seed", type=int, default=20261201)
     parser.add_argument("--no-write", action="store_true")
@@ -158,6 +162,44 @@ class Receipts:
 
 # ---------------------------------------------------------------------------------------------
 # HTTP
+
+
+def start_api_workers(args, env):
+    """(ports, processes): the workers serving the API, answering on their ports."""
+    from bench.ws_latency import free_port, start_workers, wait_for_ports
+
+    if args.server != "gunicorn":
+        return start_workers(args.workers, env, args.server)
+    port = free_port()
+    # As docs/deployment.md serves the tills: one master on one port, its workers taking turns to
+    # accept; a worker runs one request at a time (no thread shares its GIL) and keeps connections.
+    command = [
+        sys.executable, "-m", "gunicorn", "concierge.wsgi:application",
+        "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers),
+        "--worker-class", "gthread", "--threads", "1", "--keep-alive", "30",
+    ]  # fmt: skip
+    quiet = subprocess.DEVNULL
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=quiet, stderr=quiet)
+    wait_for_ports([port], "gunicorn")
+    # The workers are forked once the master listens: wait until they are all there.
+    deadline = time.monotonic() + 30
+    while len(with_children([process.pid])) < args.workers + 1:
+        if time.monotonic() > deadline:
+            sys.exit("gunicorn's workers did not start")
+        time.sleep(0.1)
+    return [port], [process]
+
+
+def with_children(pids):
+    """The processes and their children (a gunicorn master's workers), as they are now."""
+    found = []
+    for pid in pids:
+        found.append(pid)
+        try:
+            found += [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+        except OSError:
+            continue
+    return found
 
 
 def cpu_seconds(pids):
@@ -368,8 +410,7 @@ def render(args, members, steps, batch, whole, parts):
         START_MARK,
         "",
         f"Run on {dt.date.today().isoformat()} with `python -m bench.api_purchases` over the scale data"
-        f" set ({members:,} members), store `{args.store}`, {args.workers} {args.server} workers"
-        f" (DB_POOL_SIZE={args.pool}, REQUEST_THREADS={settings.REQUEST_THREADS}),"
+        f" set ({members:,} members), store `{args.store}`, {workers_described(args, settings)},"
         f" the client in {args.client_processes} processes of its own ({args.connections} kept-alive"
         " connections in all, spread over the workers). Two cores, loopback, PostgreSQL and Redis on the"
         " same machine, shared with whatever else runs there: the last column says how busy the cores"
@@ -420,6 +461,18 @@ def render(args, members, steps, batch, whole, parts):
     return "\n".join(lines)
 
 
+def workers_described(args, settings):
+    if args.server == "gunicorn":
+        return (
+            f"{args.workers} gunicorn gthread workers on concierge.wsgi (one request at a time each,"
+            f" connections kept alive; DB_POOL_SIZE={args.pool}), as docs/deployment.md serves the tills"
+        )
+    return (
+        f"{args.workers} {args.server} workers on concierge.asgi"
+        f" (DB_POOL_SIZE={args.pool}, REQUEST_THREADS={settings.REQUEST_THREADS})"
+    )
+
+
 def errors_note(r):
     return f" ({describe(r['statuses'])})" if r["statuses"] else ""
 
@@ -437,12 +490,13 @@ def write_doc(section):
 
 def main(argv=None):
     args = parse_args(argv if argv is not None else sys.argv[1:])
+    if args.pool is None:
+        args.pool = 2 if args.server == "gunicorn" else 8
     os.environ["REDIS_URL"] = REDIS_URL
     os.environ["REDIS_PREFIX"] = "concierge-bench"
     setup_django()
     from django.core.management import call_command
 
-    from bench.ws_latency import start_workers
     from concierge.api_tokens import create_api_token
     from concierge.models import Member, Staff, Store
     from concierge.roles import Role
@@ -467,8 +521,8 @@ def main(argv=None):
             "DATABASE_URL": f"{os.environ['DATABASE_URL']}?application_name={APPLICATION_NAME}",
             "DB_POOL_SIZE": str(args.pool),
         }
-        ports, processes = start_workers(args.workers, env, args.server)
-        load = Load(args, ports, text, members, [process.pid for process in processes])
+        ports, processes = start_api_workers(args, env)
+        load = Load(args, ports, text, members, with_children([process.pid for process in processes]))
         rates = [int(rate) for rate in args.rates.split(",")]
         if args.warmup:
             load.run(rate=rates[0], seconds=args.warmup)

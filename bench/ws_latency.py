@@ -105,6 +105,11 @@ def start_workers(count, env, server="daphne"):
             )
         )
         ports.append(port)
+    wait_for_ports(ports, server)
+    return ports, processes
+
+
+def wait_for_ports(ports, server):
     deadline = time.monotonic() + 30
     for port in ports:
         while True:
@@ -114,7 +119,6 @@ def start_workers(count, env, server="daphne"):
             if time.monotonic() > deadline:
                 sys.exit(f"{server} did not start")
             time.sleep(0.1)
-    return ports, processes
 
 
 def session_cookie(user):

@@ -20,8 +20,10 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 # the embedded default as well: the tests of code whose SQL or behaviour differs by database (raw SQL
 # for the revival pool, its spread and its figures; aggregates and date functions; bulk writes; the
 # kernel's locks, which SQLite does not take; booking, whose double-booking check has no database
-# constraint behind it on SQLite), of what bin/run serves on SQLite (the demo), and the sweeps that
-# meet SQLite's own errors (ids past its integer range). Without PostgreSQL, all of them run on SQLite.
+# constraint behind it on SQLite), of what bin/run serves on SQLite (the demo), and the fuzzers, which
+# meet SQLite's own errors (ids past its integer range). The URL matrix checks who may reach what,
+# which no database changes: it runs once, on PostgreSQL; every page on the SQLite demo is drawn by
+# the browser tests (test_content_security_policy.py). Without PostgreSQL, all of them run on SQLite.
 SQLITE_TOO = (
     "revival/",
     "concierge/test_refresh.py",
@@ -46,7 +48,6 @@ SQLITE_TOO = (
     "tasks/test_visit_tasks",
     "complaints/test_overview.py",
     "complaints/test_sla.py",
-    "test_url_matrix.py",
     "test_fuzz.py",
     "test_odd_input.py",
 )

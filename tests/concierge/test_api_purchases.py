@@ -389,3 +389,60 @@ def test_a_till_purchase_leaves_the_stores_ranking_to_the_nightly_refresh(client
     refresh_member_figures([member.pk])
     member.refresh_from_db()
     assert member.value_class != ""
+
+
+# ---- served on WSGI workers (docs/deployment.md: the tills' own gunicorn) ----------------------------
+
+
+def call_wsgi(body, token=None):
+    """One request through concierge.wsgi's application, as gunicorn makes it."""
+    import io
+    from wsgiref.util import setup_testing_defaults
+
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    from concierge.wsgi import application
+
+    data = json.dumps(body).encode()
+    environ = {
+        "REQUEST_METHOD": "POST",
+        "PATH_INFO": URL,
+        "CONTENT_TYPE": "application/json",
+        "CONTENT_LENGTH": str(len(data)),
+        "wsgi.input": io.BytesIO(data),
+    }
+    if token:
+        environ["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+    setup_testing_defaults(environ)
+    answered = {}
+
+    def start_response(status, headers, exc_info=None):
+        answered.update(status=int(status.split()[0]), headers=dict(headers))
+
+    # As Django's test client does: the request's signals would close the test's transaction.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        result = application(environ, start_response)
+        content = b"".join(result)
+        result.close()
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+    return answered["status"], answered["headers"], json.loads(content)
+
+
+def test_the_wsgi_application_serves_the_api_as_the_asgi_one_does(member, token):
+    status, headers, answer = call_wsgi(purchase(amount="2400.00"))
+    assert (status, headers["Content-Type"]) == (401, "application/json")
+    assert Purchase.objects.count() == 0
+
+    status, _headers, answer = call_wsgi(purchase(amount="2400.00"), token)
+    assert (status, answer) == (200, {"created": 1, "updated": 0, "unchanged": 0, "errors": []})
+    member.refresh_from_db()
+    assert member.purchases.get().amount == Decimal("2400.00")
+    assert member.spend_12m == Decimal("2400.00")
+
+    status, _headers, answer = call_wsgi(purchase(amount="2400.00"), token)
+    assert (status, answer["created"], answer["unchanged"]) == (200, 0, 1)
