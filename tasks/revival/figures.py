@@ -54,10 +54,11 @@ REVIVED = """
 # revived ones (only the reasons' figure needs them: looked up for the cases with a reason). A few
 # hundred rows at most (people times reasons), added up both ways in Python.
 CASE_COLUMNS = ("cases", "waiting", "contacted", "reached")
+# FILTER rather than SUM(CASE ...): a third less time over 10,000 cases (docs/benchmarks.md).
 CASES_SQL = """
-    SELECT c.staff_id, c.last_reason, COUNT(*), SUM(CASE WHEN c.state = %(open)s THEN 1 ELSE 0 END),
-        SUM(CASE WHEN c.attempts_count > 0 THEN 1 ELSE 0 END), SUM(CASE WHEN c.reached THEN 1 ELSE 0 END),
-        SUM(CASE WHEN c.last_reason = '' THEN 0 WHEN c.id IN ({revived}) THEN 1 ELSE 0 END)
+    SELECT c.staff_id, c.last_reason, COUNT(*), COUNT(*) FILTER (WHERE c.state = %(open)s),
+        COUNT(*) FILTER (WHERE c.attempts_count > 0), COUNT(*) FILTER (WHERE c.reached),
+        COUNT(*) FILTER (WHERE c.last_reason <> '' AND c.id IN ({revived}))
     FROM {case} c
     WHERE c.campaign_id = %(campaign)s
     GROUP BY c.staff_id, c.last_reason
@@ -66,7 +67,7 @@ CASES_SQL = """
 # index on the attempts' campaign, remedy and case ("> ''" is a range of it, "<> ''" would read all
 # the campaign's).
 REMEDIES_SQL = """
-    SELECT o.remedy, COUNT(*), SUM(CASE WHEN o.case_id IN ({revived}) THEN 1 ELSE 0 END)
+    SELECT o.remedy, COUNT(*), COUNT(*) FILTER (WHERE o.case_id IN ({revived}))
     FROM (
         SELECT DISTINCT remedy, case_id FROM {attempt} WHERE campaign_id = %(campaign)s AND remedy > ''
     ) o
