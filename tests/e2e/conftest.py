@@ -3,6 +3,11 @@
 Playwright's sync API runs an event loop on the test's thread while the browser is open, and
 Django refuses ORM calls from a thread with a running loop. So every test prepares its data
 first (the `demo` fixture) and only then opens the browser; assertions go through the page.
+
+bin/test runs these tests one at a time. With two xdist workers they took a third less time, but
+once a live-server request waited on the in-memory database for good (open_campaign's INSERT ...
+SELECT, in test_revival_campaigns.py). pytest-timeout's alarm could not end it either, because the
+test's thread was inside Playwright's event loop: a hang there would last until CI's own limit.
 """
 
 import contextlib
