@@ -205,12 +205,20 @@ def _next_month(first):
     return (first + dt.timedelta(days=32)).replace(day=1)
 
 
+def _paid_between(start, end):
+    """The entries a month's statement lists as paid in it (the others it lists are AWAITING)."""
+    return Q(state=Entry.PAID, paid_at__gte=start, paid_at__lt=end)
+
+
+AWAITING = Q(state=Entry.APPROVED)
+
+
 def _on_statement(user, people, start, end):
     """Ids of `people` with something on the month's statement (paid in it, or approved), in order."""
     found = set(
         IncentiveEntry.objects.visible_to(user)
         .filter(staff__in=list(people))
-        .filter(Q(state=Entry.PAID, paid_at__gte=start, paid_at__lt=end) | Q(state=Entry.APPROVED))
+        .filter(_paid_between(start, end) | AWAITING)
         .values_list("staff_id", flat=True)
         .distinct()
     )
@@ -225,18 +233,16 @@ def statement_data(user, data):
         if form.is_valid():
             person = form.cleaned_data["staff"] or person
             month = form.cleaned_data["month"] or month
-    else:
+    start, end = local_midnight(month), local_midnight(_next_month(month))
+    if not data:
         # A store manager with nothing of their own opens on the first person who has something.
-        busy = _on_statement(user, people, local_midnight(month), local_midnight(_next_month(month)))
+        busy = _on_statement(user, people, start, end)
         if busy and user.pk not in busy:
             person = people[busy[0]]
         form = StatementForm(people=people, initial={"staff": person.pk, "month": month.strftime("%Y-%m")})
-    start, end = local_midnight(month), local_midnight(_next_month(month))
     entries = IncentiveEntry.objects.visible_to(user).filter(staff=person).select_related(*ENTRY_RELATED)
-    paid = list(
-        entries.filter(state=Entry.PAID, paid_at__gte=start, paid_at__lt=end).order_by("paid_at", "pk")
-    )
-    awaiting = list(entries.filter(state=Entry.APPROVED).order_by("created_at", "pk"))
+    paid = list(entries.filter(_paid_between(start, end)).order_by("paid_at", "pk"))
+    awaiting = list(entries.filter(AWAITING).order_by("created_at", "pk"))
     by_kind = {}
     for entry in paid:
         row = by_kind.setdefault(
