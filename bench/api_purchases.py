@@ -30,7 +30,6 @@ import datetime as dt
 import math
 import os
 import random
-import re
 import subprocess
 import sys
 import threading
@@ -38,13 +37,12 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from bench import setup_django
+from bench import DOC, setup_django, write_doc_section
 from bench.ws_latency import SERVERS
 
 API_SERVERS = ("gunicorn", *SERVERS)
 
 ROOT = Path(__file__).resolve().parents[1]
-DOC = ROOT / "docs" / "benchmarks.md"
 START_MARK = "<!-- api-purchases:start (written by python -m bench.api_purchases) -->"
 END_MARK = "<!-- api-purchases:end -->"
 SECTION_HEAD = "## Purchase API\n\n"
@@ -477,17 +475,6 @@ def errors_note(r):
     return f" ({describe(r['statuses'])})" if r["statuses"] else ""
 
 
-def write_doc(section):
-    text = DOC.read_text(encoding="utf-8")
-    if START_MARK in text:
-        text = re.sub(
-            re.escape(START_MARK) + r".*?" + re.escape(END_MARK), lambda _m: section, text, flags=re.S
-        )
-    else:
-        text = text.rstrip() + "\n\n" + SECTION_HEAD + section + "\n"
-    DOC.write_text(text, encoding="utf-8")
-
-
 def main(argv=None):
     args = parse_args(argv if argv is not None else sys.argv[1:])
     if args.pool is None:
@@ -560,7 +547,7 @@ def main(argv=None):
     if args.no_write:
         print(section)
     else:
-        write_doc(section)
+        write_doc_section(section, START_MARK, END_MARK, SECTION_HEAD)
         log(f"wrote {DOC}")
 
 
