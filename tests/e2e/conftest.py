@@ -4,10 +4,12 @@ Playwright's sync API runs an event loop on the test's thread while the browser 
 Django refuses ORM calls from a thread with a running loop. So every test prepares its data
 first (the `demo` fixture) and only then opens the browser; assertions go through the page.
 
-bin/test runs these tests one at a time. With two xdist workers they took a third less time, but
-once a live-server request waited on the in-memory database for good (open_campaign's INSERT ...
-SELECT, in test_revival_campaigns.py). pytest-timeout's alarm could not end it either, because the
-test's thread was inside Playwright's event loop: a hang there would last until CI's own limit.
+The live server answers one request at a time (OneRequestAtATime below). Its threads share the
+test's one connection to the in-memory SQLite database, and two queries at once on it can wait on
+each other for good: one thread inside SQLite holds the connection's mutex and needs the GIL to run
+one of Django's Python functions (TruncDate, say), while the other holds the GIL and waits on the
+mutex to bind its parameters. Nothing in the process runs again, not even pytest-timeout's alarm.
+This hung open_campaign's INSERT ... SELECT beside a page's own background requests.
 """
 
 import contextlib
@@ -18,11 +20,14 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.servers.basehttp import ThreadedWSGIServer
+from django.test.testcases import LiveServerThread
 
 from concierge.management.commands.seed_demo import DEMO_PASSWORD
 from concierge.models import Member
@@ -41,6 +46,31 @@ CHROMIUM_ARGS = [
 SCREENSHOTS = Path(settings.BASE_DIR) / "test-artifacts" / "screenshots"
 TABLETS = {"landscape": {"width": 1024, "height": 768}, "portrait": {"width": 820, "height": 1180}}
 E2E_DIR = Path(__file__).parent
+
+
+# Held while the live server answers a request, and by a test's teardown until the last one ends.
+ONE_REQUEST = threading.Lock()
+
+
+class OneRequestAtATime(ThreadedWSGIServer):
+    """A connection per thread as before (the browser keeps several open), but one request at a
+    time through the app, its body read to the end inside: see the module docstring."""
+
+    def set_app(self, application):
+        def one_at_a_time(environ, start_response):
+            with ONE_REQUEST:
+                response = application(environ, start_response)
+                try:
+                    return list(response)
+                finally:
+                    if hasattr(response, "close"):
+                        response.close()
+
+        super().set_app(one_at_a_time)
+
+
+# pytest-django starts its live server from this class, once, on first use.
+LiveServerThread.server_class = OneRequestAtATime
 
 
 def pytest_collection_modifyitems(items):
@@ -166,6 +196,9 @@ def browser(demo, live_server):
             yield browser
         finally:
             browser.close()
+            # A request still being answered would meet the database's flush on the test's thread.
+            with ONE_REQUEST:
+                pass
 
 
 @pytest.fixture
