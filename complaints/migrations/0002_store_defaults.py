@@ -24,4 +24,4 @@ class Migration(migrations.Migration):
         ("concierge", "0012_opening_hours_days_off"),
     ]
 
-    operations = [migrations.RunPython(give_defaults, migrations.RunPython.noop)]
+    operations = [migrations.RunPython(give_defaults, migrations.RunPython.noop, elidable=True)]

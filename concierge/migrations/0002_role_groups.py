@@ -37,4 +37,4 @@ class Migration(migrations.Migration):
         ("contenttypes", "0002_remove_content_type_name"),
     ]
 
-    operations = [migrations.RunPython(create_role_groups, remove_role_groups)]
+    operations = [migrations.RunPython(create_role_groups, remove_role_groups, elidable=True)]
