@@ -98,13 +98,6 @@ def pytest_runtest_setup(item):
         pytest.skip("no font draws Chinese (fc-list :lang=zh is empty): apt-get install fonts-noto-cjk")
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _static_files_from_the_source_tree():
-    """Serve CSS as bin/run does in DEBUG: from the app folders, without collectstatic first."""
-    settings.WHITENOISE_USE_FINDERS = True
-    settings.WHITENOISE_AUTOREFRESH = True
-
-
 def server_env(var_dir, **extra):
     """The environment bin/run gives the app (SQLite and the in-memory channel layer in `var_dir`),
     never this test run's own database or channel layer."""
