@@ -59,9 +59,6 @@ def pytest_collection_modifyitems(items):
         path = os.path.relpath(str(item.path), TESTS_DIR)
         if path.startswith(SQLITE_TOO):
             item.add_marker(pytest.mark.sqlite_too)
-    # The browser tests first: they are the longest (up to half a minute), and started last on two
-    # workers one of them would run alone at the end while the other waits.
-    items.sort(key=lambda item: not os.path.relpath(str(item.path), TESTS_DIR).startswith("e2e" + os.sep))
 
 
 def _missing_service(item):
