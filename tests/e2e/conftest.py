@@ -260,6 +260,9 @@ def screenshot(page, name):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     for shape, size in TABLETS.items():
         page.set_viewport_size(size)
+        # From the top: scrolled down (a resize can scroll too), a whole-length shot draws the
+        # sticky bar where the view was.
+        page.evaluate("window.scrollTo(0, 0)")
         page.screenshot(
             path=SCREENSHOTS / f"{name}-{shape}-{size['width']}x{size['height']}.png", full_page=True
         )
